@@ -1,0 +1,105 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { containerRuntimeAvailable, RABBITMQ_IMAGE } from './container.js';
+import { findRabbitInstallation } from './installation.js';
+import { startLocalNode } from './local-node.js';
+import { NO_BROKER_MESSAGE } from './locate.js';
+import { canConnect } from './wait.js';
+
+export const DEV_PORTS = { amqp: 5672, management: 15672, dist: 25672 } as const;
+
+function projectRoot(from = process.cwd()): string {
+  let dir = from;
+  while (!existsSync(path.join(dir, 'pnpm-workspace.yaml'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) return from;
+    dir = parent;
+  }
+  return dir;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Throws when a dev broker (or anything else) already holds the ports. */
+async function refuseSecondBroker(pidFile: string): Promise<void> {
+  if (existsSync(pidFile)) {
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    if (alive(pid)) {
+      throw new Error(
+        `A dev broker is already running (pid ${pid}) at amqp://localhost:${DEV_PORTS.amqp}. Use it, or stop it with Ctrl+C in its terminal.`,
+      );
+    }
+  }
+  for (const port of Object.values(DEV_PORTS)) {
+    if (await canConnect(port)) {
+      throw new Error(
+        `Port ${port} is already in use (another RabbitMQ?). Stop it, or point AMQP_URL at it instead of running pnpm broker.`,
+      );
+    }
+  }
+}
+
+async function startDevContainer(dataDir: string) {
+  const { GenericContainer, Wait } = await import('testcontainers');
+  const container = await new GenericContainer(RABBITMQ_IMAGE)
+    .withHostname('dev-broker')
+    .withExposedPorts({ container: 5672, host: DEV_PORTS.amqp }, { container: 15672, host: DEV_PORTS.management })
+    .withBindMounts([{ source: dataDir, target: '/var/lib/rabbitmq' }])
+    .withWaitStrategy(Wait.forLogMessage('Server startup complete'))
+    .start();
+  return { stop: () => container.stop().then(() => undefined) };
+}
+
+/**
+ * `pnpm broker`: a RabbitMQ for the docs' two-terminal steps, in the
+ * foreground, on the standard ports with guest/guest, its data kept in
+ * `.broker/` so durable queues survive a restart. Ctrl+C stops it.
+ */
+export async function runDevBroker(): Promise<void> {
+  const root = path.join(projectRoot(), '.broker');
+  mkdirSync(root, { recursive: true });
+  const pidFile = path.join(root, 'broker.pid');
+  await refuseSecondBroker(pidFile);
+  writeFileSync(pidFile, String(process.pid));
+
+  let stop: () => Promise<void>;
+  if (await containerRuntimeAvailable()) {
+    console.log(`Starting RabbitMQ (${RABBITMQ_IMAGE}) in a container, data in .broker/container ...`);
+    const dataDir = path.join(root, 'container');
+    mkdirSync(dataDir, { recursive: true });
+    ({ stop } = await startDevContainer(dataDir));
+  } else if (findRabbitInstallation()) {
+    console.log('Starting the local rabbitmq-server, data in .broker/local ...');
+    ({ stop } = await startLocalNode({
+      dataDir: path.join(root, 'local'),
+      nodename: 'rabbit-dev@localhost',
+      ports: DEV_PORTS,
+      username: 'guest',
+      password: 'guest',
+    }));
+  } else {
+    rmSync(pidFile, { force: true });
+    throw new Error(NO_BROKER_MESSAGE);
+  }
+
+  console.log(`RabbitMQ is ready.
+  AMQP:          amqp://guest:guest@localhost:${DEV_PORTS.amqp}   (the examples' default, AMQP_URL=amqp://localhost)
+  Management UI: http://localhost:${DEV_PORTS.management}   (user guest, password guest)
+Press Ctrl+C to stop it; its data stays in .broker/.`);
+
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  console.log('Stopping RabbitMQ ...');
+  await stop();
+  rmSync(pidFile, { force: true });
+  console.log('RabbitMQ stopped.');
+}

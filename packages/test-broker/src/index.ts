@@ -1,0 +1,13 @@
+export type { BrokerFaults } from './faults.js';
+export { faultsFor, managementFor } from './faults.js';
+export type { BrokerHandle, NodeControl, TlsEndpoint } from './handle.js';
+export { HANDLE_ENV, handleFromEnv, withVhost } from './handle.js';
+export { findRabbitInstallation } from './installation.js';
+export type { LocalNode, LocalNodeOptions } from './local-node.js';
+export { startLocalNode, waitUntilReady } from './local-node.js';
+export type { LocatedBroker } from './locate.js';
+export { externalHandle, locateBroker, NO_BROKER_MESSAGE, NoBrokerError } from './locate.js';
+export type { ConnectionInfo, QueueInfo } from './management.js';
+export { ManagementClient } from './management.js';
+export { redactUrl } from './redact.js';
+export { canConnect, pollUntil } from './wait.js';

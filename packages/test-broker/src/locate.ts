@@ -1,0 +1,94 @@
+import { checkAmqpUrl } from './check-url.js';
+import { containerRuntimeAvailable, startContainer } from './container.js';
+import { type BrokerHandle, handleFromEnv } from './handle.js';
+import { findRabbitInstallation } from './installation.js';
+import { startLocalNode } from './local-node.js';
+import { redactUrl } from './redact.js';
+
+export interface LocatedBroker {
+  handle: BrokerHandle;
+  /** Stops what was started; does nothing for a broker someone else runs. */
+  stop(): Promise<void>;
+}
+
+export const NO_BROKER_MESSAGE = `No RabbitMQ broker for the tests. Do one of these:
+  - set AMQP_URL (and RABBITMQ_MANAGEMENT_URL) to a broker you run;
+  - start Docker, or another container runtime testcontainers supports;
+  - install RabbitMQ: "sudo apt-get install rabbitmq-server" (Debian/Ubuntu) or "brew install rabbitmq" (macOS).`;
+
+export class NoBrokerError extends Error {
+  constructor() {
+    super(NO_BROKER_MESSAGE);
+    this.name = 'NoBrokerError';
+  }
+}
+
+/** A broker the user runs, from AMQP_URL and RABBITMQ_MANAGEMENT_URL. */
+export function externalHandle(amqpUrl: string, managementUrl?: string): BrokerHandle {
+  const amqp = new URL(amqpUrl);
+  const username = decodeURIComponent(amqp.username) || 'guest';
+  const password = decodeURIComponent(amqp.password) || 'guest';
+  const management = new URL(managementUrl ?? `http://${amqp.hostname}:15672`);
+  const managementUser = decodeURIComponent(management.username) || username;
+  const managementPassword = decodeURIComponent(management.password) || password;
+  management.username = '';
+  management.password = '';
+  amqp.pathname = '';
+  amqp.username = encodeURIComponent(username);
+  amqp.password = encodeURIComponent(password);
+  if (managementUser !== username || managementPassword !== password) {
+    throw new Error(
+      'RABBITMQ_MANAGEMENT_URL must use the same user as AMQP_URL (the tests create vhosts as that user)',
+    );
+  }
+  return {
+    kind: 'external',
+    amqpUrl: amqp.toString().replace(/\/$/, ''),
+    managementUrl: management.toString().replace(/\/$/, ''),
+    username,
+    password,
+  };
+}
+
+const stopNothing = async () => {};
+
+/** Where {@link locateBroker} would get its broker, without starting anything. */
+export async function brokerSource(): Promise<'env' | 'container' | 'local' | 'none'> {
+  if (handleFromEnv() || process.env.AMQP_URL) return 'env';
+  if (await containerRuntimeAvailable()) return 'container';
+  return findRabbitInstallation() ? 'local' : 'none';
+}
+
+/**
+ * Finds a broker, in this order: one handed down by `test-broker run`
+ * (TEST_BROKER), AMQP_URL, a container runtime (testcontainers), a local
+ * rabbitmq-server installation; otherwise throws {@link NoBrokerError}.
+ */
+export async function locateBroker(log: (line: string) => void = () => {}): Promise<LocatedBroker> {
+  const handedDown = handleFromEnv();
+  if (handedDown) return { handle: handedDown, stop: stopNothing };
+
+  const amqpUrl = process.env.AMQP_URL;
+  if (amqpUrl) {
+    const handle = externalHandle(amqpUrl, process.env.RABBITMQ_MANAGEMENT_URL);
+    await checkAmqpUrl(amqpUrl);
+    log(`using the broker at AMQP_URL ${redactUrl(handle.amqpUrl)}`);
+    return { handle, stop: stopNothing };
+  }
+
+  if (await containerRuntimeAvailable()) {
+    log('starting RabbitMQ in a container (testcontainers)');
+    return startContainer();
+  }
+
+  if (findRabbitInstallation()) {
+    const started = Date.now();
+    const node = await startLocalNode({ tls: true });
+    log(
+      `started local RabbitMQ node ${node.handle.control?.kind === 'local' ? node.handle.control.nodename : ''} in ${Date.now() - started} ms`,
+    );
+    return { handle: node.handle, stop: node.stop };
+  }
+
+  throw new NoBrokerError();
+}

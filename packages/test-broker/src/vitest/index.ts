@@ -1,0 +1,3 @@
+export { brokerTestConfig } from './config.js';
+export type { TestBroker } from './test-vhost.js';
+export { useTestVhost } from './test-vhost.js';

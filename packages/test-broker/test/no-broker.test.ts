@@ -1,0 +1,56 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { externalHandle } from '../src/locate.js';
+import { redactUrl } from '../src/redact.js';
+
+const run = promisify(execFile);
+const CLI = fileURLToPath(new URL('../bin/test-broker.mjs', import.meta.url));
+
+async function runCli(env: Record<string, string>) {
+  const clean = { ...process.env };
+  delete clean.TEST_BROKER;
+  delete clean.AMQP_URL;
+  try {
+    await run(process.execPath, [CLI, 'run', '--', 'true'], { env: { ...clean, ...env } });
+    return { code: 0, stderr: '' };
+  } catch (error) {
+    const failure = error as { code: number; stderr: string };
+    return { code: failure.code, stderr: failure.stderr };
+  }
+}
+
+describe('when no broker can be had', () => {
+  it('says how to get one and exits non-zero', async () => {
+    const { code, stderr } = await runCli({ RABBITMQ_SERVER_BIN: '/nonexistent', DOCKER_HOST: 'unix:///nonexistent' });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/No RabbitMQ broker for the tests/);
+    expect(stderr).toMatch(/apt-get install rabbitmq-server/);
+  });
+
+  it('a wrong AMQP_URL gives one line naming the URL without its password', async () => {
+    const { code, stderr } = await runCli({ AMQP_URL: 'amqp://alice:s3cret@127.0.0.1:1/shop' });
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toEqual([
+      '[test-broker] Nothing answers at amqp://alice:***@127.0.0.1:1/shop (ECONNREFUSED): is RabbitMQ running? Try "pnpm broker".',
+    ]);
+  });
+});
+
+describe('reading AMQP_URL', () => {
+  it('takes credentials from the URL and derives the management URL from its host', () => {
+    expect(externalHandle('amqp://alice:p%40ss@rabbit.local:5673/shop')).toEqual({
+      kind: 'external',
+      amqpUrl: 'amqp://alice:p%40ss@rabbit.local:5673',
+      managementUrl: 'http://rabbit.local:15672',
+      username: 'alice',
+      password: 'p@ss',
+    });
+  });
+
+  it('redacts passwords in URLs', () => {
+    expect(redactUrl('amqps://bob:hunter2@host:5671/vh')).toBe('amqps://bob:***@host:5671/vh');
+    expect(redactUrl('amqp://host')).toBe('amqp://host');
+  });
+});

@@ -1,0 +1,3 @@
+import { brokerTestConfig } from './src/vitest/config.js';
+
+export default brokerTestConfig();
