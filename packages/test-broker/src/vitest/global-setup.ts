@@ -1,12 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import type { BrokerHandle } from '../handle.js';
 import { locateBroker } from '../locate.js';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    broker: BrokerHandle;
-  }
-}
 
 /**
  * One broker for the whole vitest run: the one `test-broker run` handed down

@@ -4,6 +4,12 @@ import { type BrokerFaults, faultsFor } from '../faults.js';
 import { type BrokerHandle, withVhost } from '../handle.js';
 import { ManagementClient } from '../management.js';
 
+declare module 'vitest' {
+  export interface ProvidedContext {
+    broker: BrokerHandle;
+  }
+}
+
 export interface TestBroker {
   /** This file's own vhost. */
   vhost: string;

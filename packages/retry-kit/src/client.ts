@@ -1,0 +1,293 @@
+import { EventEmitter } from 'node:events';
+import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
+import amqp, { type ChannelModel, type Options, type RecoveringChannelModel } from 'amqplib';
+import { classifyConnectError } from './connect-errors.js';
+import { type ConsumeOptions, Consumer, type Handler } from './consumer.js';
+import { ClosedError, type ConnectError } from './errors.js';
+import { Link } from './link.js';
+import { consoleLogger, type Logger } from './logger.js';
+import { type PublishOptions, Publisher } from './publisher.js';
+import { assertTopology, type Topology } from './topology.js';
+import { parseUrl, redactText, redactUrl, resolveUrls } from './url.js';
+
+/** TLS settings for `amqps://` URLs, as Node's `tls.connect` takes them. */
+export type TlsOptions = Pick<TlsConnectionOptions, 'ca' | 'cert' | 'key' | 'passphrase' | 'servername' | 'rejectUnauthorized'>;
+
+/** Reconnect backoff, in amqplib's own words. */
+export interface RecoveryOptions {
+  /** @default 100 */
+  initialDelay?: number;
+  /** @default 10000 */
+  maxDelay?: number;
+  /** @default 2 */
+  factor?: number;
+  /** @default 0.2 */
+  jitter?: number;
+  /** Reconnect attempts after a drop. @default Infinity */
+  maxRetries?: number;
+  /** Attempts before the first connection succeeds. @default one per URL */
+  initialMaxRetries?: number;
+}
+
+export interface ConnectOptions {
+  /** A broker URL, or several for a cluster (tried in turn). @default process.env.AMQP_URL, else 'amqp://localhost' */
+  url?: string | readonly string[];
+  tls?: TlsOptions;
+  recovery?: RecoveryOptions;
+  /** @default consoleLogger */
+  logger?: Logger;
+  /** Shown as the connection's name in the management UI. */
+  connectionName?: string;
+  /** Default of {@link PublishOptions.timeoutMs}. @default 30000 */
+  publishTimeoutMs?: number;
+}
+
+export interface ClientEvents {
+  connected: [{ url: string }];
+  disconnected: [{ reason: string }];
+  reconnecting: [{ attempt: number; delayMs: number; reason: string }];
+  'reconnect-failed': [{ reason: string }];
+  blocked: [{ reason: string }];
+  unblocked: [];
+}
+
+export interface CloseOptions {
+  /** How long running handlers and unconfirmed publishes may take. @default 10000 */
+  timeoutMs?: number;
+}
+
+/**
+ * A connection to RabbitMQ that survives drops: declared topology is
+ * re-asserted and consumers are re-created on every reconnect, and publishes
+ * wait for the connection to come back. Create it with {@link connect}.
+ */
+export class RabbitClient extends EventEmitter<ClientEvents> {
+  readonly #link = new Link();
+  readonly #logger: Logger;
+  readonly #urls: string[];
+  readonly #topologies: Topology[] = [];
+  readonly #consumers = new Set<Consumer<never>>();
+  readonly #rejectPublishQueues = new Set<string>();
+  readonly #publisher: Publisher;
+  #model: RecoveringChannelModel | undefined;
+  #closing: Promise<void> | undefined;
+
+  /** @internal use {@link connect} */
+  constructor(urls: string[], logger: Logger, publishTimeoutMs: number) {
+    super();
+    this.#urls = urls;
+    this.#logger = logger;
+    this.#publisher = new Publisher(this.#link, publishTimeoutMs, (queue) => this.#rejectPublishQueues.has(queue));
+  }
+
+  /** @internal */
+  attach(model: RecoveringChannelModel): void {
+    this.#model = model;
+  }
+
+  /** @internal amqplib calls this after each (re)connection, before anyone else may use it. */
+  async setup(model: ChannelModel): Promise<void> {
+    const channel = await model.createChannel();
+    channel.on('error', () => {});
+    try {
+      for (const topology of this.#topologies) await assertTopology(channel, topology);
+    } finally {
+      await channel.close().catch(() => {});
+    }
+    model.on('close', () => {
+      this.#link.down(model);
+      this.#publisher.reset();
+    });
+    this.#link.up(model);
+    for (const consumer of this.#consumers) await consumer.start(model);
+  }
+
+  /** True while a connection is open. */
+  get connected(): boolean {
+    return this.#link.current !== undefined;
+  }
+
+  /**
+   * Declares exchanges, queues and bindings now, and again after every
+   * reconnect. Idempotent. Rejects with {@link TopologyConflictError} when
+   * something exists with other settings.
+   */
+  async declare(topology: Topology): Promise<void> {
+    const model = await this.#link.connection(Date.now() + 30_000, 'declare topology');
+    const channel = await model.createChannel();
+    // A failed declaration closes its channel; this one is ours alone.
+    channel.on('error', () => {});
+    try {
+      await assertTopology(channel, topology);
+    } finally {
+      await channel.close().catch(() => {});
+    }
+    this.#topologies.push(topology);
+    for (const queue of topology.queues ?? []) {
+      if (queue.overflow === 'reject-publish' || queue.overflow === 'reject-publish-dlx') this.#rejectPublishQueues.add(queue.name);
+    }
+  }
+
+  /** Publishes to an exchange and resolves when the broker confirms it. JSON unless `payload` is a Buffer. */
+  publish(exchange: string, routingKey: string, payload: unknown, options?: PublishOptions): Promise<void> {
+    if (this.#closing) return Promise.reject(new ClosedError('CLOSED', 'Cannot publish: the client is closing'));
+    return this.#publisher.publish(exchange, routingKey, payload, options);
+  }
+
+  /** Publishes straight to a queue (the default exchange) and resolves when the broker confirms it. */
+  sendToQueue(queue: string, payload: unknown, options?: PublishOptions): Promise<void> {
+    return this.publish('', queue, payload, options);
+  }
+
+  /**
+   * Consumes `queue`: a handler that resolves acks its message; one that
+   * throws rejects it. Runs until {@link Consumer.cancel} or {@link close}.
+   */
+  async consume<T = unknown>(queue: string, handler: Handler<T>, options: ConsumeOptions = {}): Promise<Consumer<T>> {
+    if (this.#closing) throw new ClosedError('CLOSED', 'Cannot consume: the client is closing');
+    const consumer: Consumer<T> = new Consumer<T>(queue, handler, options, this.#logger, (model) =>
+      this.#restartLater(consumer, model),
+    );
+    const model = this.#link.current;
+    if (model) await consumer.start(model);
+    this.#consumers.add(consumer as Consumer<never>);
+    return consumer;
+  }
+
+  #restartLater(consumer: Consumer<never>, model: ChannelModel): void {
+    // The channel died but the connection lives (a channel error): try again shortly.
+    setTimeout(() => {
+      if (this.#link.current !== model || this.#closing) return;
+      consumer.start(model).catch((error: Error) => {
+        this.#logger.error(`could not restart the consumer of "${consumer.queue}": ${error.message}`);
+      });
+    }, 1_000).unref();
+  }
+
+  /**
+   * Stops taking messages, lets running handlers finish and unconfirmed
+   * publishes settle (up to `timeoutMs`; unfinished messages go back to their
+   * queue), then closes the connection.
+   */
+  close(options: CloseOptions = {}): Promise<void> {
+    this.#closing ??= this.#close(options.timeoutMs ?? 10_000);
+    return this.#closing;
+  }
+
+  async #close(timeoutMs: number): Promise<void> {
+    const consumers = [...this.#consumers];
+    await Promise.all(consumers.map((consumer) => consumer.stopConsuming()));
+    const settled = Promise.all([...consumers.map((consumer) => consumer.settled()), this.#publisher.settled()]);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    const result = await Promise.race([settled, timedOut]);
+    clearTimeout(timer);
+    if (result === 'timeout') {
+      this.#logger.warn(`closing after ${timeoutMs} ms with work still running; unacked messages go back to their queues`);
+    }
+    await Promise.all(consumers.map((consumer) => consumer.closeChannel()));
+    this.#link.close();
+    await this.#model?.close();
+  }
+
+  /** @internal */
+  describe(url: string): string {
+    return redactUrl(url);
+  }
+
+  /** @internal */
+  redact(text: string): string {
+    return redactText(text, this.#urls);
+  }
+}
+
+/**
+ * Connects to RabbitMQ. Fails fast with one clear {@link ConnectError} when
+ * the first connection cannot be made (bad URL, nothing listening, refused
+ * credentials, unknown vhost, TLS); after that, reconnects with backoff.
+ *
+ * @example
+ * const rabbit = await connect(); // AMQP_URL, else amqp://localhost
+ * await rabbit.declare({ queues: [{ name: 'hello' }] });
+ * await rabbit.sendToQueue('hello', { text: 'Hello World!' });
+ */
+export async function connect(options: ConnectOptions = {}): Promise<RabbitClient> {
+  const urls = resolveUrls(options.url);
+  const targets = urls.map(parseUrl);
+  const logger = options.logger ?? consoleLogger;
+  const client = new RabbitClient(urls, logger, options.publishTimeoutMs ?? 30_000);
+
+  // amqplib re-reads this object on every attempt: pointing it at the next
+  // URL after a failure is how the kit walks a cluster's nodes.
+  let index = 0;
+  const target: Options.Connect = { ...targets[0] };
+  const nextNode = () => {
+    index = (index + 1) % targets.length;
+    Object.assign(target, targets[index]);
+  };
+  const currentUrl = () => urls[index] ?? '';
+
+  const recovery = options.recovery ?? {};
+  const model = await amqp.connect(target, {
+    ...options.tls,
+    clientProperties: { connection_name: options.connectionName ?? process.argv[1]?.split('/').pop() ?? 'retry-kit' },
+    recovery: {
+      initialDelay: recovery.initialDelay ?? 100,
+      maxDelay: recovery.maxDelay ?? 10_000,
+      factor: recovery.factor ?? 2,
+      jitter: recovery.jitter ?? 0.2,
+      maxRetries: recovery.maxRetries ?? Number.POSITIVE_INFINITY,
+      initialMaxRetries: recovery.initialMaxRetries ?? urls.length - 1,
+      waitForConnect: false,
+      setup: (connection: ChannelModel) => client.setup(connection),
+    },
+  });
+  client.attach(model);
+
+  let lastError: ConnectError | undefined;
+  let connectedOnce = false;
+  model.on('connect', (connection: ChannelModel) => {
+    connectedOnce = true;
+    logger.info(`connected to ${redactUrl(currentUrl())}`);
+    client.emit('connected', { url: redactUrl(currentUrl()) });
+    connection.on('blocked', (reason: string) => {
+      logger.warn(`the broker blocked publishing: ${reason}`);
+      client.emit('blocked', { reason });
+    });
+    connection.on('unblocked', () => {
+      logger.info('the broker unblocked publishing');
+      client.emit('unblocked');
+    });
+  });
+  model.on('connect-failed', (error: Error) => {
+    const classified = classifyConnectError(error, currentUrl(), urls);
+    lastError = classified.error;
+    nextNode();
+    if (!connectedOnce && classified.permanent) void model.close();
+    else logger.warn(classified.error.message);
+  });
+  model.on('disconnect', (error: Error) => {
+    const reason = client.redact(error.message);
+    logger.warn(`disconnected from ${redactUrl(currentUrl())}: ${reason}`);
+    client.emit('disconnected', { reason });
+    if (targets.length > 1) nextNode();
+  });
+  model.on('reconnect-scheduled', ({ attempt, delay, error }) => {
+    client.emit('reconnecting', { attempt, delayMs: delay, reason: client.redact(error.message) });
+  });
+  model.on('reconnect-failed', (error: Error) => {
+    const reason = client.redact(error.message);
+    if (connectedOnce) logger.error(`gave up reconnecting: ${reason}`);
+    client.emit('reconnect-failed', { reason });
+  });
+  model.on('error', (error: Error) => logger.warn(`connection error: ${client.redact(error.message)}`));
+
+  try {
+    await model.waitForConnect();
+  } catch (error) {
+    throw lastError ?? classifyConnectError(error, currentUrl(), urls).error;
+  }
+  return client;
+}

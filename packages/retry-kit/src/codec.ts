@@ -1,0 +1,27 @@
+import type { Message } from 'amqplib';
+
+export const JSON_CONTENT_TYPE = 'application/json';
+
+/** A payload as it goes on the wire: Buffers as they are, anything else as JSON. */
+export function encode(payload: unknown): { content: Buffer; contentType: string | undefined } {
+  if (Buffer.isBuffer(payload)) return { content: payload, contentType: undefined };
+  const json = JSON.stringify(payload);
+  if (json === undefined) throw new TypeError(`Cannot publish ${typeof payload}: it has no JSON form`);
+  return { content: Buffer.from(json), contentType: JSON_CONTENT_TYPE };
+}
+
+/** Thrown when a message body cannot be decoded. */
+export class DecodeError extends Error {
+  override name = 'DecodeError';
+}
+
+/** JSON bodies are parsed; anything else is handed over as a Buffer. */
+export function decode(message: Message): unknown {
+  const contentType = message.properties.contentType as string | undefined;
+  if (contentType !== JSON_CONTENT_TYPE) return message.content;
+  try {
+    return JSON.parse(message.content.toString('utf8'));
+  } catch (error) {
+    throw new DecodeError(`Body is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+}
