@@ -6,12 +6,15 @@ import { type ConsumeOptions, Consumer, type Handler } from './consumer.js';
 import { ClosedError, type ConnectError } from './errors.js';
 import { Link } from './link.js';
 import { consoleLogger, type Logger } from './logger.js';
-import { type PublishOptions, Publisher } from './publisher.js';
+import { Publisher, type PublishOptions } from './publisher.js';
 import { assertTopology, type Topology } from './topology.js';
 import { parseUrl, redactText, redactUrl, resolveUrls } from './url.js';
 
 /** TLS settings for `amqps://` URLs, as Node's `tls.connect` takes them. */
-export type TlsOptions = Pick<TlsConnectionOptions, 'ca' | 'cert' | 'key' | 'passphrase' | 'servername' | 'rejectUnauthorized'>;
+export type TlsOptions = Pick<
+  TlsConnectionOptions,
+  'ca' | 'cert' | 'key' | 'passphrase' | 'servername' | 'rejectUnauthorized'
+>;
 
 /** Reconnect backoff, in amqplib's own words. */
 export interface RecoveryOptions {
@@ -124,7 +127,8 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
     }
     this.#topologies.push(topology);
     for (const queue of topology.queues ?? []) {
-      if (queue.overflow === 'reject-publish' || queue.overflow === 'reject-publish-dlx') this.#rejectPublishQueues.add(queue.name);
+      if (queue.overflow === 'reject-publish' || queue.overflow === 'reject-publish-dlx')
+        this.#rejectPublishQueues.add(queue.name);
     }
   }
 
@@ -185,7 +189,9 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
     const result = await Promise.race([settled, timedOut]);
     clearTimeout(timer);
     if (result === 'timeout') {
-      this.#logger.warn(`closing after ${timeoutMs} ms with work still running; unacked messages go back to their queues`);
+      this.#logger.warn(
+        `closing after ${timeoutMs} ms with work still running; unacked messages go back to their queues`,
+      );
     }
     await Promise.all(consumers.map((consumer) => consumer.closeChannel()));
     this.#link.close();

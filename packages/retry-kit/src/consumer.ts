@@ -61,7 +61,9 @@ export class Consumer<T = unknown> {
   async start(model: ChannelModel): Promise<void> {
     if (this.#stopped) return;
     const channel = await model.createChannel();
-    channel.on('error', (error: Error) => this.#logger.warn(`consumer of "${this.queue}": channel error: ${error.message}`));
+    channel.on('error', (error: Error) =>
+      this.#logger.warn(`consumer of "${this.queue}": channel error: ${error.message}`),
+    );
     channel.on('close', () => {
       if (!this.#stopped && this.#channel === channel) this.#onChannelLost(model);
     });
@@ -93,7 +95,9 @@ export class Consumer<T = unknown> {
         await this.#handler(payload, toDelivery(this.queue, message));
         settle(channel, message, true);
       } catch (error) {
-        this.#logger.warn(`"${this.queue}": handler failed for message ${message.properties.messageId ?? ''}: ${(error as Error).message}`);
+        this.#logger.warn(
+          `"${this.queue}": handler failed for message ${message.properties.messageId ?? ''}: ${(error as Error).message}`,
+        );
         settle(channel, message, false);
       }
     } finally {

@@ -18,7 +18,7 @@ export {
 export type { Logger } from './logger.js';
 export { consoleLogger, silentLogger } from './logger.js';
 export type { PublishOptions } from './publisher.js';
-export type { CloseOnSignalsOptions, Closeable } from './shutdown.js';
+export type { Closeable, CloseOnSignalsOptions } from './shutdown.js';
 export { closeOnSignals } from './shutdown.js';
 export type { BindingSpec, ExchangeSpec, QueueSpec, Topology } from './topology.js';
 export { DEFAULT_URL, redactUrl } from './url.js';

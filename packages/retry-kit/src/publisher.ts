@@ -6,7 +6,7 @@ import {
   ExchangeNotFoundError,
   PublishNackedError,
   QueueFullError,
-  RetryKitError,
+  type RetryKitError,
   TimeoutError,
   UnroutableError,
 } from './errors.js';
@@ -82,7 +82,15 @@ export class Publisher {
     try {
       for (;;) {
         const channel = await this.#confirmChannel(deadline, `publish to ${target}`);
-        const outcome = await this.#sendAndConfirm(channel, exchange, routingKey, content, properties, deadline, target);
+        const outcome = await this.#sendAndConfirm(
+          channel,
+          exchange,
+          routingKey,
+          content,
+          properties,
+          deadline,
+          target,
+        );
         if (outcome.kind === 'confirmed') return;
         if (outcome.kind === 'failed') throw outcome.error;
         // The channel died before the confirm: send again on the next one.
@@ -165,7 +173,10 @@ export class Publisher {
       if (entry.returned) {
         return {
           kind: 'failed',
-          error: new UnroutableError('UNROUTABLE', `No queue took the message published to ${target}: nothing is bound for it`),
+          error: new UnroutableError(
+            'UNROUTABLE',
+            `No queue took the message published to ${target}: nothing is bound for it`,
+          ),
         };
       }
       return { kind: 'confirmed' };
@@ -175,9 +186,13 @@ export class Publisher {
     if (closeError && /NOT.FOUND/.test(closeError.message) && closeError.message.includes(`exchange '${exchange}'`)) {
       return {
         kind: 'failed',
-        error: new ExchangeNotFoundError('NOT_FOUND', `Exchange "${exchange}" does not exist: declare it before publishing`, {
-          cause: closeError,
-        }),
+        error: new ExchangeNotFoundError(
+          'NOT_FOUND',
+          `Exchange "${exchange}" does not exist: declare it before publishing`,
+          {
+            cause: closeError,
+          },
+        ),
       };
     }
     return { kind: 'lost' };
@@ -185,7 +200,10 @@ export class Publisher {
 
   #nacked(exchange: string, routingKey: string, target: string): RetryKitError {
     if (exchange === '' && this.#isRejectPublishQueue(routingKey)) {
-      return new QueueFullError('QUEUE_FULL', `Queue "${routingKey}" is full (x-overflow: reject-publish): the broker refused the message`);
+      return new QueueFullError(
+        'QUEUE_FULL',
+        `Queue "${routingKey}" is full (x-overflow: reject-publish): the broker refused the message`,
+      );
     }
     return new PublishNackedError(
       'NACKED',

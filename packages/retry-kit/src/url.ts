@@ -49,7 +49,10 @@ export function parseUrl(url: string): Options.Connect {
   try {
     parsed = new URL(url);
   } catch {
-    throw new ConnectError('BAD_URL', `Not a valid broker URL: ${redactUrl(url)} (expected amqp://user:password@host:port/vhost)`);
+    throw new ConnectError(
+      'BAD_URL',
+      `Not a valid broker URL: ${redactUrl(url)} (expected amqp://user:password@host:port/vhost)`,
+    );
   }
   if (parsed.protocol !== 'amqp:' && parsed.protocol !== 'amqps:') {
     throw new ConnectError('BAD_URL', `Broker URL must start with amqp:// or amqps://, got ${redactUrl(url)}`);

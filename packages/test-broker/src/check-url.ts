@@ -19,9 +19,9 @@ export async function checkAmqpUrl(url: string): Promise<void> {
     if (/ACCESS_REFUSED|403/.test(message)) {
       throw new Error(`RabbitMQ at ${shown} refused the user name or password.`);
     }
-    if (/NOT_ALLOWED|530|vhost/i.test(message)) {
+    if (/NOT_ALLOWED|530|Expected ConnectionOpenOk; got <ConnectionClose/i.test(message)) {
       const vhost = decodeURIComponent(new URL(url).pathname.slice(1)) || '/';
-      throw new Error(`RabbitMQ at ${shown} has no vhost "${vhost}" that this user may use.`);
+      throw new Error(`RabbitMQ at ${shown} refused vhost "${vhost}": it does not exist or this user may not use it.`);
     }
     throw new Error(`Could not connect to ${shown}: ${message.replaceAll(url, shown)}`);
   }

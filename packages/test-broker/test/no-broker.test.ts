@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import { withVhost } from '../src/handle.js';
 import { externalHandle } from '../src/locate.js';
 import { redactUrl } from '../src/redact.js';
 
@@ -35,6 +36,28 @@ describe('when no broker can be had', () => {
     expect(stderr.trim().split('\n')).toEqual([
       '[test-broker] Nothing answers at amqp://alice:***@127.0.0.1:1/shop (ECONNREFUSED): is RabbitMQ running? Try "pnpm broker".',
     ]);
+  });
+});
+
+describe('a wrong AMQP_URL for a running broker', () => {
+  const handle = inject('broker');
+
+  it('bad credentials give one line without the password', async () => {
+    const url = new URL(handle.amqpUrl);
+    url.password = 'not-the-password';
+    const { code, stderr } = await runCli({ AMQP_URL: url.toString() });
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain(`refused the user name or password`);
+    expect(stderr).not.toContain('not-the-password');
+  });
+
+  it('an unknown vhost gives one line naming it', async () => {
+    const { code, stderr } = await runCli({ AMQP_URL: withVhost(handle.amqpUrl, 'no-such-vhost') });
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain('refused vhost "no-such-vhost"');
+    expect(stderr).not.toContain(handle.password);
   });
 });
 

@@ -1,0 +1,90 @@
+import { once } from 'node:events';
+import { useTestVhost } from 'test-broker/vitest';
+import { describe, expect, it } from 'vitest';
+import { TimeoutError } from '../src/index.js';
+import { connectTo, deferred } from './helpers.js';
+import { publishNumbers, StreamTally } from './stream.js';
+
+const broker = await useTestVhost('faults');
+const faults = broker.faults;
+const TOTAL = 20_000;
+
+/** Runs a producer and a consumer over TOTAL messages, injecting `fault` at the given fractions of the stream. */
+async function streamThroughFaults(atFractions: number[], fault: () => Promise<void>) {
+  const queue = broker.name('stream');
+  const producer = await connectTo(broker, { connectionName: 'producer' });
+  const consumer = await connectTo(broker, { connectionName: 'consumer' });
+  await producer.declare({ queues: [{ name: queue }] });
+  const drops = { producer: 0, consumer: 0 };
+  producer.on('disconnected', () => drops.producer++);
+  consumer.on('disconnected', () => drops.consumer++);
+  const tally = new StreamTally(TOTAL);
+  await consumer.consume<{ n: number }>(queue, ({ n }) => tally.record(n), { prefetch: 100 });
+
+  // Faults run one after another, each once both clients are back from the
+  // previous one, so each drops both connections exactly once.
+  const thresholds = atFractions.map((fraction) => Math.floor(TOTAL * fraction));
+  const reconnectedBoth = () => Promise.all([once(producer, 'connected'), once(consumer, 'connected')]);
+  let faultsDone = Promise.resolve();
+  await publishNumbers(producer, queue, TOTAL, {
+    ratePerSecond: 2_000,
+    onProgress: (confirmed) => {
+      if (confirmed !== thresholds[0]) return;
+      thresholds.shift();
+      faultsDone = faultsDone.then(async () => {
+        const back = reconnectedBoth();
+        await fault();
+        await back;
+      });
+    },
+  });
+  await faultsDone;
+  await tally.complete;
+
+  const report = { published: TOTAL, lost: tally.missing().length, duplicates: tally.duplicates, drops };
+  console.log(JSON.stringify(report));
+  return { tally, drops };
+}
+
+describe.skipIf(!faults)('surviving faults mid-stream', () => {
+  it(`every confirmed message of ${TOTAL} is consumed when the broker closes all connections three times`, async () => {
+    const { tally, drops } = await streamThroughFaults([0.25, 0.5, 0.75], () =>
+      faults!.closeAllConnections(broker.vhost),
+    );
+    expect(drops).toEqual({ producer: 3, consumer: 3 });
+    expect(tally.missing()).toEqual([]);
+  });
+
+  it(`every confirmed message of ${TOTAL} is consumed when the broker restarts once`, async () => {
+    const { tally, drops } = await streamThroughFaults([0.5], () => faults!.restart());
+    expect(drops).toEqual({ producer: 1, consumer: 1 });
+    expect(tally.missing()).toEqual([]);
+  });
+});
+
+describe.skipIf(!faults)('publishing while the broker is down', () => {
+  it('waits for the broker up to timeoutMs: fails with TimeoutError before it, is confirmed once it is back', async () => {
+    const queue = broker.name('while-down');
+    const rabbit = await connectTo(broker);
+    const inspector = await connectTo(broker);
+    await rabbit.declare({ queues: [{ name: queue }] });
+    const dropped = once(rabbit, 'disconnected');
+    await faults!.stop();
+    await dropped;
+
+    await expect(rabbit.sendToQueue(queue, { n: 'too soon' }, { timeoutMs: 300 })).rejects.toThrow(TimeoutError);
+    const patient = rabbit.sendToQueue(queue, { n: 'patient' }, { timeoutMs: 60_000 });
+    await faults!.start();
+    await patient;
+
+    const received: unknown[] = [];
+    const got = deferred();
+    await inspector.consume(queue, (payload) => {
+      received.push(payload);
+      got.resolve();
+    });
+    await got.promise;
+    await inspector.close();
+    expect(received).toEqual([{ n: 'patient' }]);
+  });
+});

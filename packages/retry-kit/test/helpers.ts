@@ -1,0 +1,30 @@
+import type { TestBroker } from 'test-broker/vitest';
+import { afterAll } from 'vitest';
+import { type ConnectOptions, connect, type Logger, type RabbitClient } from '../src/index.js';
+
+/** A logger that keeps every line, so tests can read what the kit said. */
+export function recordingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    info: (line) => lines.push(`info ${line}`),
+    warn: (line) => lines.push(`warn ${line}`),
+    error: (line) => lines.push(`error ${line}`),
+  };
+}
+
+/** Connects to the test vhost, quietly, and closes the client after the file. */
+export async function connectTo(broker: TestBroker, options: ConnectOptions = {}): Promise<RabbitClient> {
+  const client = await connect({ url: broker.amqpUrl, logger: recordingLogger(), ...options });
+  afterAll(() => client.close({ timeoutMs: 2_000 }));
+  return client;
+}
+
+/** A promise with its resolve function outside, for awaiting events. */
+export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}

@@ -1,0 +1,110 @@
+import { useTestVhost } from 'test-broker/vitest';
+import { describe, expect, it } from 'vitest';
+import { type Delivery, ExchangeNotFoundError, QueueFullError, UnroutableError } from '../src/index.js';
+import { connectTo, deferred, recordingLogger } from './helpers.js';
+
+const broker = await useTestVhost('publish');
+const logger = recordingLogger();
+const rabbit = await connectTo(broker, { logger });
+
+interface Order {
+  id: number;
+  items: string[];
+}
+
+describe('publishing with confirms and consuming', () => {
+  it('delivers a JSON payload with its id, type, headers and persistence to a typed handler', async () => {
+    const queue = broker.name('orders');
+    await rabbit.declare({ queues: [{ name: queue }] });
+    const received = deferred<{ order: Order; delivery: Delivery }>();
+    await rabbit.consume<Order>(queue, (order, delivery) => received.resolve({ order, delivery }));
+
+    await rabbit.sendToQueue(
+      queue,
+      { id: 7, items: ['tea'] },
+      { messageId: 'order-7', type: 'order.placed', headers: { source: 'test' } },
+    );
+
+    const { order, delivery } = await received.promise;
+    expect(order).toEqual({ id: 7, items: ['tea'] });
+    expect(delivery).toMatchObject({ queue, messageId: 'order-7', type: 'order.placed', redelivered: false });
+    expect(delivery.headers).toEqual({ source: 'test' });
+    expect(delivery.raw.properties).toMatchObject({ contentType: 'application/json', deliveryMode: 2 });
+    expect(delivery.raw.properties.timestamp).toBeGreaterThan(0);
+  });
+
+  it('passes a Buffer through untouched and hands it to the handler as a Buffer', async () => {
+    const queue = broker.name('bytes');
+    await rabbit.declare({ queues: [{ name: queue }] });
+    const received = deferred<unknown>();
+    await rabbit.consume(queue, (payload) => received.resolve(payload));
+
+    await rabbit.sendToQueue(queue, Buffer.from([0, 1, 2, 255]));
+
+    expect(await received.promise).toEqual(Buffer.from([0, 1, 2, 255]));
+  });
+
+  it('rejects with UnroutableError when no queue is bound for the message', async () => {
+    const exchange = broker.name('nowhere');
+    await rabbit.declare({ exchanges: [{ name: exchange, type: 'direct' }] });
+
+    await expect(rabbit.publish(exchange, 'no-binding', { lost: false })).rejects.toThrow(UnroutableError);
+  });
+
+  it('rejects with ExchangeNotFoundError for a missing exchange, and keeps publishing elsewhere', async () => {
+    const queue = broker.name('after-404');
+    await rabbit.declare({ queues: [{ name: queue }] });
+
+    await expect(rabbit.publish('no-such-exchange', 'x', {})).rejects.toThrow(ExchangeNotFoundError);
+
+    await rabbit.sendToQueue(queue, { still: 'working' });
+    expect(await broker.management.getQueue(broker.vhost, queue).then((q) => q.name)).toBe(queue);
+  });
+
+  it('rejects with QueueFullError when a reject-publish queue is full', async () => {
+    const queue = broker.name('full');
+    await rabbit.declare({ queues: [{ name: queue, maxLength: 2, overflow: 'reject-publish' }] });
+    await rabbit.sendToQueue(queue, 1);
+    await rabbit.sendToQueue(queue, 2);
+
+    await expect(rabbit.sendToQueue(queue, 3)).rejects.toThrow(QueueFullError);
+  });
+
+  it('a handler that throws has its message rejected, and the consumer goes on with the next', async () => {
+    const queue = broker.name('failing');
+    await rabbit.declare({ queues: [{ name: queue }] });
+    const second = deferred<unknown>();
+    await rabbit.consume<{ n: number }>(
+      queue,
+      (payload) => {
+        if (payload.n === 1) throw new Error('first one fails');
+        second.resolve(payload);
+      },
+      { prefetch: 1 },
+    );
+
+    await rabbit.sendToQueue(queue, { n: 1 });
+    await rabbit.sendToQueue(queue, { n: 2 });
+
+    expect(await second.promise).toEqual({ n: 2 });
+    expect(logger.lines.some((line) => line.includes('handler failed') && line.includes('first one fails'))).toBe(true);
+  });
+
+  it('an undecodable body is rejected without crashing, and the consumer goes on', async () => {
+    const queue = broker.name('garbage');
+    await rabbit.declare({ queues: [{ name: queue }] });
+    const good = deferred<unknown>();
+    const handled: unknown[] = [];
+    await rabbit.consume(queue, (payload) => {
+      handled.push(payload);
+      good.resolve(payload);
+    });
+
+    await rabbit.sendToQueue(queue, Buffer.from('{not json'), { contentType: 'application/json' });
+    await rabbit.sendToQueue(queue, { fine: true });
+
+    expect(await good.promise).toEqual({ fine: true });
+    expect(handled).toEqual([{ fine: true }]);
+    expect(logger.lines.some((line) => line.includes('not valid JSON'))).toBe(true);
+  });
+});

@@ -1,0 +1,70 @@
+import amqp from 'amqplib';
+import { useTestVhost } from 'test-broker/vitest';
+import { describe, expect, it } from 'vitest';
+import { ClosedError, connect } from '../src/index.js';
+import { deferred, recordingLogger } from './helpers.js';
+
+const broker = await useTestVhost('shutdown');
+
+async function queueDepth(queue: string): Promise<number> {
+  const connection = await amqp.connect(broker.amqpUrl);
+  try {
+    return (await (await connection.createChannel()).checkQueue(queue)).messageCount;
+  } finally {
+    await connection.close();
+  }
+}
+
+describe('close()', () => {
+  it('waits for a running handler to finish and acks its message', async () => {
+    const queue = broker.name('finish');
+    const rabbit = await connect({ url: broker.amqpUrl, logger: recordingLogger() });
+    await rabbit.declare({ queues: [{ name: queue }] });
+    const started = deferred();
+    const release = deferred();
+    let finished = false;
+    await rabbit.consume(queue, async () => {
+      started.resolve();
+      await release.promise;
+      finished = true;
+    });
+    await rabbit.sendToQueue(queue, { work: 1 });
+    await started.promise;
+
+    const closing = rabbit.close({ timeoutMs: 30_000 });
+    release.resolve();
+    await closing;
+
+    expect(finished).toBe(true);
+    expect(await queueDepth(queue)).toBe(0);
+  });
+
+  it('gives a message back to its queue when its handler outlives the timeout', async () => {
+    const queue = broker.name('give-back');
+    const logger = recordingLogger();
+    const rabbit = await connect({ url: broker.amqpUrl, logger });
+    await rabbit.declare({ queues: [{ name: queue }] });
+    const started = deferred();
+    const never = deferred();
+    await rabbit.consume(queue, async () => {
+      started.resolve();
+      await never.promise;
+    });
+    await rabbit.sendToQueue(queue, { work: 2 });
+    await started.promise;
+
+    await rabbit.close({ timeoutMs: 200 });
+
+    expect(await queueDepth(queue)).toBe(1);
+    expect(logger.lines.some((line) => line.includes('unacked messages go back'))).toBe(true);
+    never.resolve();
+  });
+
+  it('refuses new publishes and consumers with ClosedError once closing', async () => {
+    const rabbit = await connect({ url: broker.amqpUrl, logger: recordingLogger() });
+    await rabbit.close();
+
+    await expect(rabbit.sendToQueue('any', {})).rejects.toThrow(ClosedError);
+    await expect(rabbit.consume('any', () => {})).rejects.toThrow(ClosedError);
+  });
+});
