@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import type { ConfirmChannel, Message, Options } from 'amqplib';
+import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
 import { encode } from './codec.js';
 import {
   ExchangeNotFoundError,
@@ -20,12 +20,19 @@ export interface PublishOptions extends Omit<Options.Publish, 'mandatory'> {
   mandatory?: boolean;
 }
 
-type Outcome = { kind: 'confirmed' } | { kind: 'lost' } | { kind: 'failed'; error: Error };
+type Outcome = 'confirmed' | 'returned' | 'nacked' | 'lost' | 'timeout' | 'exchange-missing';
 
-interface Pending {
+/** A message sent and waiting for its confirm. */
+interface Unconfirmed {
   messageId: string;
+  exchange: string;
+  deadline: number;
   returned: boolean;
+  settle: (outcome: Outcome) => void;
 }
+
+/** How often unconfirmed messages are checked against their deadline. */
+const SWEEP_INTERVAL_MS = 50;
 
 /**
  * Publishes on a confirm channel of the current connection. A publish
@@ -37,10 +44,11 @@ export class Publisher {
   readonly #link: Link;
   readonly #defaultTimeoutMs: number;
   readonly #isRejectPublishQueue: (queue: string) => boolean;
-  #channel: Promise<ConfirmChannel> | undefined;
+  #channel: ConfirmChannel | undefined;
+  #opening: Promise<ConfirmChannel> | undefined;
   #drained: Promise<unknown> | undefined;
-  readonly #closeErrors = new WeakMap<ConfirmChannel, Error>();
-  readonly #pending = new WeakMap<ConfirmChannel, Set<Pending>>();
+  readonly #unconfirmed = new Set<Unconfirmed>();
+  #sweeper: NodeJS.Timeout | undefined;
   #inFlight = 0;
   #idle: (() => void) | undefined;
 
@@ -53,11 +61,8 @@ export class Publisher {
   /** Forgets the channel of a connection that is gone. */
   reset(): void {
     this.#channel = undefined;
+    this.#opening = undefined;
     this.#drained = undefined;
-  }
-
-  get inFlight(): number {
-    return this.#inFlight;
   }
 
   /** Resolves when no publish is waiting for its confirm. */
@@ -71,163 +76,168 @@ export class Publisher {
     const properties: Options.Publish = {
       persistent: true,
       timestamp: Math.floor(Date.now() / 1000),
-      ...(contentType ? { contentType } : {}),
+      contentType,
       ...rest,
       messageId: rest.messageId ?? randomUUID(),
       mandatory,
     };
     const deadline = Date.now() + timeoutMs;
-    const target = exchange === '' ? `queue "${routingKey}"` : `exchange "${exchange}" (routing key "${routingKey}")`;
     this.#inFlight++;
     try {
       for (;;) {
-        const channel = await this.#confirmChannel(deadline, `publish to ${target}`);
-        const outcome = await this.#sendAndConfirm(
-          channel,
-          exchange,
-          routingKey,
-          content,
-          properties,
-          deadline,
-          target,
-        );
-        if (outcome.kind === 'confirmed') return;
-        if (outcome.kind === 'failed') throw outcome.error;
+        const channel = this.#channel ?? (await this.#openChannel(deadline, exchange, routingKey));
+        if (this.#drained) await this.#waitForDrain(deadline, exchange, routingKey);
+        const outcome = await this.#send(channel, exchange, routingKey, content, properties, deadline);
+        if (outcome === 'confirmed') return;
         // The channel died before the confirm: send again on the next one.
+        if (outcome !== 'lost') throw this.#error(outcome, exchange, routingKey);
       }
     } finally {
-      this.#inFlight--;
-      if (this.#inFlight === 0) this.#idle?.();
+      if (--this.#inFlight === 0) this.#idle?.();
     }
   }
 
-  async #confirmChannel(deadline: number, what: string): Promise<ConfirmChannel> {
-    for (;;) {
-      const model = await this.#link.connection(deadline, what);
-      this.#channel ??= this.#openChannel(model);
-      try {
-        return await this.#channel;
-      } catch (error) {
-        this.#channel = undefined;
-        if (this.#link.current === model) throw error;
-      }
-    }
-  }
-
-  async #openChannel(model: NonNullable<Link['current']>): Promise<ConfirmChannel> {
-    const channel = await model.createConfirmChannel();
-    const pending = new Set<Pending>();
-    this.#pending.set(channel, pending);
-    channel.on('error', (error: Error) => this.#closeErrors.set(channel, error));
-    channel.on('close', () => {
-      if (this.#channel && this.#link.current === model) this.#channel = undefined;
-    });
-    channel.on('return', (message: Message) => {
-      // A return always arrives before the confirm of the same message.
-      for (const entry of pending) {
-        if (entry.messageId === message.properties.messageId && !entry.returned) {
-          entry.returned = true;
-          break;
-        }
-      }
-    });
-    return channel;
-  }
-
-  async #sendAndConfirm(
+  #send(
     channel: ConfirmChannel,
     exchange: string,
     routingKey: string,
     content: Buffer,
     properties: Options.Publish,
     deadline: number,
-    target: string,
   ): Promise<Outcome> {
-    // Backpressure: while the socket buffer is full, wait for it to drain.
-    while (this.#drained) {
-      const drained = this.#drained;
-      const waited = await withDeadline(drained, deadline);
-      if (waited === false) return { kind: 'failed', error: timeout(target) };
-      if (this.#drained === drained) this.#drained = undefined;
-    }
-    const pending = this.#pending.get(channel) ?? new Set<Pending>();
-    const entry: Pending = { messageId: String(properties.messageId), returned: false };
-    pending.add(entry);
-    const confirmed = new Promise<Error | null>((resolve) => {
+    return new Promise<Outcome>((resolve) => {
+      const entry: Unconfirmed = {
+        messageId: properties.messageId as string,
+        exchange,
+        deadline,
+        returned: false,
+        settle: (outcome) => {
+          this.#unconfirmed.delete(entry);
+          resolve(outcome);
+        },
+      };
+      this.#unconfirmed.add(entry);
+      this.#sweeper ??= setInterval(() => this.#sweep(), SWEEP_INTERVAL_MS).unref();
       try {
-        const written = channel.publish(exchange, routingKey, content, properties, (error: Error | null) =>
-          resolve(error),
-        );
+        const written = channel.publish(exchange, routingKey, content, properties, (error: Error | null) => {
+          if (!this.#unconfirmed.has(entry)) return; // timed out already
+          entry.settle(this.#outcome(error, entry, channel));
+        });
+        // Backpressure: the socket buffer is full; later publishes wait for it to drain.
         if (!written && !this.#drained) {
           this.#drained = Promise.race([once(channel, 'drain'), once(channel, 'close')]).catch(() => undefined);
         }
-      } catch (error) {
-        resolve(error as Error); // IllegalOperationError: the channel is closed
+      } catch {
+        entry.settle('lost'); // IllegalOperationError: the channel closed under us
       }
     });
-    const result = await withDeadline(confirmed, deadline);
-    pending.delete(entry);
-    if (result === false) return { kind: 'failed', error: timeout(target) };
-    const error = result;
-    if (error === null) {
-      if (entry.returned) {
-        return {
-          kind: 'failed',
-          error: new UnroutableError(
-            'UNROUTABLE',
-            `No queue took the message published to ${target}: nothing is bound for it`,
-          ),
-        };
-      }
-      return { kind: 'confirmed' };
+  }
+
+  #outcome(error: Error | null, entry: Unconfirmed, channel: ConfirmChannel): Outcome {
+    if (error === null) return entry.returned ? 'returned' : 'confirmed';
+    if (/nacked/.test(error.message)) return 'nacked';
+    const closeError = closeErrors.get(channel);
+    if (
+      closeError &&
+      /NOT.FOUND/.test(closeError.message) &&
+      closeError.message.includes(`exchange '${entry.exchange}'`)
+    ) {
+      return 'exchange-missing';
     }
-    if (/nacked/.test(error.message)) return { kind: 'failed', error: this.#nacked(exchange, routingKey, target) };
-    const closeError = this.#closeErrors.get(channel);
-    if (closeError && /NOT.FOUND/.test(closeError.message) && closeError.message.includes(`exchange '${exchange}'`)) {
-      return {
-        kind: 'failed',
-        error: new ExchangeNotFoundError(
+    return 'lost';
+  }
+
+  #sweep(): void {
+    const now = Date.now();
+    for (const entry of this.#unconfirmed) if (entry.deadline <= now) entry.settle('timeout');
+    if (this.#unconfirmed.size === 0) {
+      clearInterval(this.#sweeper);
+      this.#sweeper = undefined;
+    }
+  }
+
+  async #openChannel(deadline: number, exchange: string, routingKey: string): Promise<ConfirmChannel> {
+    for (;;) {
+      const model = await this.#link.connection(deadline, `publish to ${describe(exchange, routingKey)}`);
+      this.#opening ??= this.#createChannel(model);
+      try {
+        return await this.#opening;
+      } catch (error) {
+        this.#opening = undefined;
+        if (this.#link.current === model) throw error;
+      }
+    }
+  }
+
+  async #createChannel(model: ChannelModel): Promise<ConfirmChannel> {
+    const channel = await model.createConfirmChannel();
+    channel.on('error', (error: Error) => closeErrors.set(channel, error));
+    channel.on('close', () => {
+      if (this.#channel === channel) this.reset();
+    });
+    channel.on('return', (message: Message) => {
+      // A return always arrives before the confirm of the same message.
+      for (const entry of this.#unconfirmed) {
+        if (entry.messageId === message.properties.messageId && !entry.returned) {
+          entry.returned = true;
+          break;
+        }
+      }
+    });
+    if (this.#link.current === model) this.#channel = channel;
+    return channel;
+  }
+
+  async #waitForDrain(deadline: number, exchange: string, routingKey: string): Promise<void> {
+    while (this.#drained) {
+      const drained = this.#drained;
+      const timer = { id: undefined as NodeJS.Timeout | undefined };
+      const expired = new Promise<'timeout'>((resolve) => {
+        timer.id = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()));
+      });
+      const result = await Promise.race([drained, expired]);
+      clearTimeout(timer.id);
+      if (result === 'timeout') throw this.#error('timeout', exchange, routingKey);
+      if (this.#drained === drained) this.#drained = undefined;
+    }
+  }
+
+  #error(outcome: Exclude<Outcome, 'confirmed' | 'lost'>, exchange: string, routingKey: string): RetryKitError {
+    const target = describe(exchange, routingKey);
+    switch (outcome) {
+      case 'returned':
+        return new UnroutableError(
+          'UNROUTABLE',
+          `No queue took the message published to ${target}: nothing is bound for it`,
+        );
+      case 'exchange-missing':
+        return new ExchangeNotFoundError(
           'NOT_FOUND',
           `Exchange "${exchange}" does not exist: declare it before publishing`,
-          {
-            cause: closeError,
-          },
-        ),
-      };
+        );
+      case 'timeout':
+        return new TimeoutError(
+          'TIMEOUT',
+          `The broker did not confirm the message published to ${target} in time: it may or may not have been stored. Publish again if unsure (consumers should be idempotent)`,
+        );
+      case 'nacked':
+        if (exchange === '' && this.#isRejectPublishQueue(routingKey)) {
+          return new QueueFullError(
+            'QUEUE_FULL',
+            `Queue "${routingKey}" is full (x-overflow: reject-publish): the broker refused the message`,
+          );
+        }
+        return new PublishNackedError(
+          'NACKED',
+          `The broker refused the message published to ${target} (nack). Usually a queue it routes to is full (x-overflow: reject-publish)`,
+        );
     }
-    return { kind: 'lost' };
-  }
-
-  #nacked(exchange: string, routingKey: string, target: string): RetryKitError {
-    if (exchange === '' && this.#isRejectPublishQueue(routingKey)) {
-      return new QueueFullError(
-        'QUEUE_FULL',
-        `Queue "${routingKey}" is full (x-overflow: reject-publish): the broker refused the message`,
-      );
-    }
-    return new PublishNackedError(
-      'NACKED',
-      `The broker refused the message published to ${target} (nack). Usually a queue it routes to is full (x-overflow: reject-publish)`,
-    );
   }
 }
 
-function timeout(target: string): TimeoutError {
-  return new TimeoutError(
-    'TIMEOUT',
-    `The broker did not confirm the message published to ${target} in time: it may or may not have been stored. Publish again if unsure (consumers should be idempotent)`,
-  );
-}
+/** Why each confirm channel closed, when the broker said. */
+const closeErrors = new WeakMap<ConfirmChannel, Error>();
 
-/** `promise`'s value, or false once `deadline` (epoch ms) passes. */
-async function withDeadline<T>(promise: Promise<T>, deadline: number): Promise<T | false> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
-  });
-  try {
-    return await Promise.race([promise, expired]);
-  } finally {
-    clearTimeout(timer);
-  }
+function describe(exchange: string, routingKey: string): string {
+  return exchange === '' ? `queue "${routingKey}"` : `exchange "${exchange}" (routing key "${routingKey}")`;
 }

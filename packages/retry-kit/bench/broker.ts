@@ -1,0 +1,24 @@
+import { randomBytes } from 'node:crypto';
+import { type LocatedBroker, locateBroker, ManagementClient, withVhost } from 'test-broker';
+
+/** A broker for a benchmark run (the one `pnpm bench` hands down, or one started here) and a fresh vhost on it. */
+export async function benchBroker(): Promise<{ url: string; done: () => Promise<void> }> {
+  const broker: LocatedBroker = await locateBroker((line) => console.error(`[bench] ${line}`));
+  const { handle } = broker;
+  const management = new ManagementClient(handle.managementUrl, handle.username, handle.password);
+  const vhost = `bench-${randomBytes(4).toString('hex')}`;
+  await management.createVhost(vhost, handle.username);
+  return {
+    url: withVhost(handle.amqpUrl, vhost),
+    done: async () => {
+      await management.deleteVhost(vhost);
+      await broker.stop();
+    },
+  };
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}

@@ -1,0 +1,83 @@
+// pnpm bench: the kit against hand-written amqplib, same broker, same run,
+// alternating rounds so drift hits both alike. One JSON line per figure.
+import { benchBroker, median } from './broker.js';
+import { kitConsume, kitPublish } from './kit.js';
+import { deleteQueue, fill, rawConsume, rawPublish } from './raw.js';
+
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const WINDOW = 1_000;
+
+const { url, done } = await benchBroker();
+let queueNumber = 0;
+const freshQueue = () => `bench-${++queueNumber}`;
+
+/** Medians over alternating rounds of the kit, the same work in raw amqplib, and any extra variants. */
+async function compare(
+  name: string,
+  kit: () => Promise<number>,
+  raw: () => Promise<number>,
+  extra: object,
+  variants: Record<string, () => Promise<number>> = {},
+) {
+  const rates: Record<string, number[]> = { kit: [], raw: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    rates.raw?.push(await raw());
+    rates.kit?.push(await kit());
+    for (const [variant, run] of Object.entries(variants)) (rates[variant] ??= []).push(await run());
+  }
+  const kitMedian = median(rates.kit ?? []);
+  const rawMedian = median(rates.raw ?? []);
+  const variantFigures = Object.fromEntries(
+    Object.keys(variants).map((variant) => [`${variant}_msgs_per_s`, Math.round(median(rates[variant] ?? []))]),
+  );
+  console.log(
+    JSON.stringify({
+      bench: name,
+      ...extra,
+      messages: MESSAGES,
+      rounds: ROUNDS,
+      kit_msgs_per_s: Math.round(kitMedian),
+      raw_msgs_per_s: Math.round(rawMedian),
+      ratio: Number((kitMedian / rawMedian).toFixed(3)),
+      ...variantFigures,
+    }),
+  );
+}
+
+async function publishRound(publish: typeof kitPublish): Promise<number> {
+  const queue = freshQueue();
+  const rate = await publish(url, queue, MESSAGES, WINDOW);
+  await deleteQueue(url, queue);
+  return rate;
+}
+
+async function consumeRound(consume: typeof kitConsume, prefetch: number): Promise<number> {
+  const queue = freshQueue();
+  await fill(url, queue, MESSAGES);
+  const rate = await consume(url, queue, MESSAGES, prefetch);
+  await deleteQueue(url, queue);
+  return rate;
+}
+
+try {
+  // raw publishes the same message as the kit (id, timestamp, mandatory);
+  // raw_bare shows what those cost, against the barest possible publish.
+  await compare(
+    'publish-confirmed',
+    () => publishRound(kitPublish),
+    () => publishRound(rawPublish),
+    { window: WINDOW },
+    { raw_bare: () => publishRound((url, queue, total, window) => rawPublish(url, queue, total, window, false)) },
+  );
+  for (const prefetch of [1, 100]) {
+    await compare(
+      'consume-ack',
+      () => consumeRound(kitConsume, prefetch),
+      () => consumeRound(rawConsume, prefetch),
+      { prefetch },
+    );
+  }
+} finally {
+  await done();
+}
