@@ -4,8 +4,8 @@ import { benchBroker, median } from './broker.js';
 import { kitConsume, kitPublish } from './kit.js';
 import { deleteQueue, fill, rawConsume, rawPublish } from './raw.js';
 
-const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20_000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 30_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 const WINDOW = 1_000;
 
 const { url, done } = await benchBroker();
@@ -20,11 +20,13 @@ async function compare(
   extra: object,
   variants: Record<string, () => Promise<number>> = {},
 ) {
-  const rates: Record<string, number[]> = { kit: [], raw: [] };
+  const runs: [string, () => Promise<number>][] = [['raw', raw], ['kit', kit], ...Object.entries(variants)];
+  const rates: Record<string, number[]> = {};
   for (let round = 0; round < ROUNDS; round++) {
-    rates.raw?.push(await raw());
-    rates.kit?.push(await kit());
-    for (const [variant, run] of Object.entries(variants)) (rates[variant] ??= []).push(await run());
+    // Reverse the order every other round, so what runs first (or right
+    // after a big queue was deleted) favours neither side.
+    const ordered = round % 2 === 0 ? runs : [...runs].reverse();
+    for (const [name, run] of ordered) (rates[name] ??= []).push(await run());
   }
   const kitMedian = median(rates.kit ?? []);
   const rawMedian = median(rates.raw ?? []);

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
 import { encode } from './codec.js';
 import {
@@ -125,7 +124,7 @@ export class Publisher {
         });
         // Backpressure: the socket buffer is full; later publishes wait for it to drain.
         if (!written && !this.#drained) {
-          this.#drained = Promise.race([once(channel, 'drain'), once(channel, 'close')]).catch(() => undefined);
+          this.#drained = drainOrClose(channel);
         }
       } catch {
         entry.settle('lost'); // IllegalOperationError: the channel closed under us
@@ -237,6 +236,19 @@ export class Publisher {
 
 /** Why each confirm channel closed, when the broker said. */
 const closeErrors = new WeakMap<ConfirmChannel, Error>();
+
+/** Resolves on the channel's next 'drain' (or its close), leaving no listener behind. */
+function drainOrClose(channel: ConfirmChannel): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      channel.off('drain', done);
+      channel.off('close', done);
+      resolve();
+    };
+    channel.on('drain', done);
+    channel.on('close', done);
+  });
+}
 
 function describe(exchange: string, routingKey: string): string {
   return exchange === '' ? `queue "${routingKey}"` : `exchange "${exchange}" (routing key "${routingKey}")`;
