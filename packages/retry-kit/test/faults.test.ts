@@ -88,3 +88,55 @@ describe.skipIf(!faults)('publishing while the broker is down', () => {
     expect(received).toEqual([{ n: 'patient' }]);
   });
 });
+
+describe.skipIf(!faults)('a handler that outlives its channel', () => {
+  it('finishes without crashing on the stale delivery tag, and the message comes again on the new connection', async () => {
+    const queue = broker.name('stale-tag');
+    const rabbit = await connectTo(broker);
+    await rabbit.declare({ queues: [{ name: queue }] });
+    const firstDelivery = deferred();
+    const release = deferred();
+    const redelivered = deferred<boolean>();
+    let deliveries = 0;
+    await rabbit.consume(queue, async (_payload, delivery) => {
+      deliveries++;
+      if (deliveries === 1) {
+        firstDelivery.resolve();
+        await release.promise;
+        return; // acks on a channel that is gone: must be a no-op
+      }
+      redelivered.resolve(delivery.redelivered);
+    });
+    await rabbit.sendToQueue(queue, { once: 'or twice' });
+    await firstDelivery.promise;
+
+    const back = once(rabbit, 'connected');
+    await faults!.closeAllConnections(broker.vhost);
+    await back;
+    release.resolve();
+
+    expect(await redelivered.promise).toBe(true);
+    expect(deliveries).toBe(2);
+  });
+});
+
+describe.skipIf(!faults)('a broker low on memory', () => {
+  it('reports blocked and unblocked, and the publish it held back is confirmed after', async () => {
+    const queue = broker.name('blocked');
+    const rabbit = await connectTo(broker);
+    await rabbit.declare({ queues: [{ name: queue }] });
+    const blocked = once(rabbit, 'blocked');
+    const unblocked = once(rabbit, 'unblocked');
+    await faults!.memoryAlarm(true);
+    let published: Promise<void>;
+    try {
+      published = rabbit.sendToQueue(queue, { held: 'back' });
+      const [{ reason }] = await blocked;
+      expect(reason).toMatch(/memory/i);
+    } finally {
+      await faults!.memoryAlarm(false);
+    }
+    await unblocked;
+    await published;
+  });
+});

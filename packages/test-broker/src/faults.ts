@@ -12,6 +12,8 @@ export interface BrokerFaults {
   start(): Promise<void>;
   /** Closes every client connection, or only those of `vhost`. */
   closeAllConnections(vhost?: string): Promise<void>;
+  /** Raises (or clears) a memory alarm: the broker blocks every publishing connection until cleared. */
+  memoryAlarm(on: boolean): Promise<void>;
 }
 
 /** Fault controls for the broker, or undefined when it is the user's own (AMQP_URL). */
@@ -31,6 +33,10 @@ export function faultsFor(handle: BrokerHandle): BrokerFaults | undefined {
     async restart() {
       await stop();
       await start();
+    },
+    async memoryAlarm(on) {
+      // A watermark of 1 byte is always exceeded; 1GB is what the harness starts with.
+      await rabbitmqctl(control, ['set_vm_memory_high_watermark', 'absolute', on ? '1' : '1GB']);
     },
     async closeAllConnections(vhost) {
       // rabbitmqctl sees connections the moment they open; the management API
