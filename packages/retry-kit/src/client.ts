@@ -2,11 +2,17 @@ import { EventEmitter } from 'node:events';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import amqp, { type ChannelModel, type Options, type RecoveringChannelModel } from 'amqplib';
 import { classifyConnectError } from './connect-errors.js';
-import { type ConsumeOptions, Consumer, type Handler } from './consumer.js';
+import { type ConsumeOptions, Consumer, type Handler, type HandlersByType } from './consumer.js';
+import { DelayLadder, type DelayLadderOptions } from './delays/delay-ladder.js';
+import { DelayQueues, type DelayQueuesOptions } from './delays/delay-queues.js';
+import type { DelayTopology } from './delays/delay-topology.js';
 import { ClosedError, type ConnectError } from './errors.js';
+import { createHandling, type DeadLetteredEvent, type RetryScheduledEvent } from './handling.js';
 import { Link } from './link.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { Publisher, type PublishOptions } from './publisher.js';
+import { HEADERS } from './retry/headers.js';
+import type { RetryPolicy } from './retry/policy.js';
 import { assertTopology, type Topology } from './topology.js';
 import { parseUrl, redactText, redactUrl, resolveUrls } from './url.js';
 
@@ -43,6 +49,19 @@ export interface ConnectOptions {
   connectionName?: string;
   /** Default of {@link PublishOptions.timeoutMs}. @default 30000 */
   publishTimeoutMs?: number;
+  /** The retry policy of consumers that set none. @default 5 attempts, exponential from 1 s */
+  retry?: RetryPolicy;
+  /** How delays are made. @default { topology: 'queues' } */
+  delays?: DelayOptions;
+}
+
+/** One queue per distinct delay (`queues`), or binary delay levels (`ladder`). */
+export type DelayOptions =
+  | ({ topology?: 'queues' } & DelayQueuesOptions)
+  | ({ topology: 'ladder' } & DelayLadderOptions);
+
+function delayTopology(options: DelayOptions = {}): DelayTopology {
+  return options.topology === 'ladder' ? new DelayLadder(options) : new DelayQueues(options);
 }
 
 export interface ClientEvents {
@@ -52,6 +71,10 @@ export interface ClientEvents {
   'reconnect-failed': [{ reason: string }];
   blocked: [{ reason: string }];
   unblocked: [];
+  /** A failed message's retry is stored (confirmed); its original is acked right after. */
+  'retry-scheduled': [RetryScheduledEvent];
+  /** A message is stored in its dead-letter queue (confirmed); its original is acked right after. */
+  'dead-lettered': [DeadLetteredEvent];
 }
 
 export interface CloseOptions {
@@ -69,18 +92,25 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
   readonly #logger: Logger;
   readonly #urls: string[];
   readonly #topologies: Topology[] = [];
-  readonly #consumers = new Set<Consumer<never>>();
+  readonly #declared = new Set<string>();
+  readonly #consumers = new Set<Consumer>();
   readonly #rejectPublishQueues = new Set<string>();
   readonly #publisher: Publisher;
+  readonly #delays: DelayTopology;
+  readonly #retry: RetryPolicy;
   #model: RecoveringChannelModel | undefined;
   #closing: Promise<void> | undefined;
 
   /** @internal use {@link connect} */
-  constructor(urls: string[], logger: Logger, publishTimeoutMs: number) {
+  constructor(urls: string[], logger: Logger, options: ConnectOptions) {
     super();
     this.#urls = urls;
     this.#logger = logger;
-    this.#publisher = new Publisher(this.#link, publishTimeoutMs, (queue) => this.#rejectPublishQueues.has(queue));
+    this.#delays = delayTopology(options.delays);
+    this.#retry = options.retry ?? {};
+    this.#publisher = new Publisher(this.#link, options.publishTimeoutMs ?? 30_000, (queue) =>
+      this.#rejectPublishQueues.has(queue),
+    );
   }
 
   /** @internal */
@@ -101,6 +131,7 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
       this.#link.down(model);
       this.#publisher.reset();
     });
+    this.#delays.reset();
     this.#link.up(model);
     for (const consumer of this.#consumers) await consumer.start(model);
   }
@@ -116,6 +147,21 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
    * something exists with other settings.
    */
   async declare(topology: Topology): Promise<void> {
+    const key = JSON.stringify(topology);
+    if (this.#declared.has(key)) return;
+    await this.#assert(topology);
+    if (this.#declared.has(key)) return;
+    this.#declared.add(key);
+    this.#topologies.push(topology);
+    for (const queue of topology.queues ?? []) {
+      if (queue.overflow === 'reject-publish' || queue.overflow === 'reject-publish-dlx') {
+        this.#rejectPublishQueues.add(queue.name);
+      }
+    }
+  }
+
+  /** Declares now, without re-declaring after a reconnect. */
+  readonly #assert = async (topology: Topology): Promise<void> => {
     const model = await this.#link.connection(Date.now() + 30_000, 'declare topology');
     const channel = await model.createChannel();
     // A failed declaration closes its channel; this one is ours alone.
@@ -125,40 +171,95 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
     } finally {
       await channel.close().catch(() => {});
     }
-    this.#topologies.push(topology);
-    for (const queue of topology.queues ?? []) {
-      if (queue.overflow === 'reject-publish' || queue.overflow === 'reject-publish-dlx')
-        this.#rejectPublishQueues.add(queue.name);
-    }
+  };
+
+  /** Declares what delays to `queue` need: the shared delay topology and the way back to `queue`. */
+  async #prepareDelaysTo(queue: string): Promise<void> {
+    await this.declare(this.#delays.shared());
+    await this.declare(this.#delays.returnTo(queue));
   }
 
   /** Publishes to an exchange and resolves when the broker confirms it. JSON unless `payload` is a Buffer. */
   publish(exchange: string, routingKey: string, payload: unknown, options?: PublishOptions): Promise<void> {
     if (this.#closing) return Promise.reject(new ClosedError('CLOSED', 'Cannot publish: the client is closing'));
+    if (options?.delay) {
+      return Promise.reject(
+        new TypeError('A delayed publish goes to a queue: use sendToQueue(queue, payload, { delay })'),
+      );
+    }
     return this.#publisher.publish(exchange, routingKey, payload, options);
   }
 
-  /** Publishes straight to a queue (the default exchange) and resolves when the broker confirms it. */
-  sendToQueue(queue: string, payload: unknown, options?: PublishOptions): Promise<void> {
-    return this.publish('', queue, payload, options);
+  /**
+   * Publishes straight to a queue (the default exchange) and resolves when the
+   * broker confirms it. With `delay`, the message reaches the queue that many
+   * ms later, through the delay topology.
+   */
+  async sendToQueue(queue: string, payload: unknown, options: PublishOptions = {}): Promise<void> {
+    const { delay, ...rest } = options;
+    if (!delay || delay <= 0) return this.publish('', queue, payload, rest);
+    if (this.#closing) throw new ClosedError('CLOSED', 'Cannot publish: the client is closing');
+    await this.#prepareDelaysTo(queue);
+    const route = await this.#delays.route(Math.round(delay), this.#assert);
+    const headers = { ...rest.headers, [HEADERS.queue]: queue, [HEADERS.publishedAt]: Date.now() };
+    await this.#publisher.publish(route.exchange, route.routingKey, payload, { ...rest, headers });
   }
 
   /**
-   * Consumes `queue`: a handler that resolves acks its message; one that
-   * throws rejects it. Runs until {@link Consumer.cancel} or {@link close}.
+   * Consumes `queue`. A handler that resolves acks its message; one that
+   * throws has it retried per the policy, then dead-lettered. Give one
+   * handler, or one per message `type`. Runs until {@link Consumer.cancel}
+   * or {@link close}.
+   *
+   * @example
+   * await rabbit.consume<Payment>('payments', charge, {
+   *   retry: { deadline: 7 * 24 * 3600_000, backoff: { type: 'exponential', initialDelay: 60_000 }, maxDelay: 6 * 3600_000 },
+   * });
    */
-  async consume<T = unknown>(queue: string, handler: Handler<T>, options: ConsumeOptions = {}): Promise<Consumer<T>> {
+  consume<T = unknown>(queue: string, handler: Handler<T>, options?: ConsumeOptions<T>): Promise<Consumer>;
+  consume<M extends Record<string, unknown>>(
+    queue: string,
+    handlers: HandlersByType<M>,
+    options?: Omit<ConsumeOptions, 'validate'>,
+  ): Promise<Consumer>;
+  async consume<T>(
+    queue: string,
+    handler: Handler<T> | Record<string, Handler<never>>,
+    options: ConsumeOptions<T> = {},
+  ): Promise<Consumer> {
     if (this.#closing) throw new ClosedError('CLOSED', 'Cannot consume: the client is closing');
-    const consumer: Consumer<T> = new Consumer<T>(queue, handler, options, this.#logger, (model) =>
+    const deadLetterQueue = options.deadLetterQueue ?? `${queue}.dead`;
+    await this.declare({ queues: [{ name: deadLetterQueue }] });
+    await this.#prepareDelaysTo(queue);
+    const process = createHandling<T>({
+      queue,
+      handler,
+      policy: options.retry ?? this.#retry,
+      deadLetterQueue,
+      validate: options.validate,
+      next: options.next,
+      publisher: this.#publisher,
+      delays: this.#delays,
+      assert: this.#assert,
+      logger: this.#logger,
+      onRetry: (event) => this.emit('retry-scheduled', event),
+      onDeadLetter: (event) => this.emit('dead-lettered', event),
+    });
+    const consumer: Consumer = new Consumer(queue, process, options.prefetch ?? 10, this.#logger, (model) =>
       this.#restartLater(consumer, model),
     );
     const model = this.#link.current;
     if (model) await consumer.start(model);
-    this.#consumers.add(consumer as Consumer<never>);
+    this.#consumers.add(consumer);
     return consumer;
   }
 
-  #restartLater(consumer: Consumer<never>, model: ChannelModel): void {
+  /** The delay topology this client uses. */
+  get delays(): DelayTopology {
+    return this.#delays;
+  }
+
+  #restartLater(consumer: Consumer, model: ChannelModel): void {
     // The channel died but the connection lives (a channel error): try again shortly.
     setTimeout(() => {
       if (this.#link.current !== model || this.#closing) return;
@@ -223,7 +324,7 @@ export async function connect(options: ConnectOptions = {}): Promise<RabbitClien
   const urls = resolveUrls(options.url);
   const targets = urls.map(parseUrl);
   const logger = options.logger ?? consoleLogger;
-  const client = new RabbitClient(urls, logger, options.publishTimeoutMs ?? 30_000);
+  const client = new RabbitClient(urls, logger, options);
 
   // amqplib re-reads this object on every attempt: pointing it at the next
   // URL after a failure is how the kit walks a cluster's nodes.

@@ -1,6 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
-import { DecodeError, decode } from './codec.js';
+import type { Settlement } from './handling.js';
 import type { Logger } from './logger.js';
+import type { RetryPolicy } from './retry/policy.js';
 
 /** A delivered message, as a handler sees it. */
 export interface Delivery {
@@ -10,51 +12,67 @@ export interface Delivery {
   headers: Record<string, unknown>;
   /** True when the broker delivered it before (to a consumer that died or gave it back). */
   redelivered: boolean;
+  /** Failed attempts before this one (0 on the first). */
+  attempts: number;
   /** The raw amqplib message, for what the kit does not surface. */
   raw: ConsumeMessage;
 }
 
-/** Handles one message. Resolve to ack it; throw to reject it. */
+/**
+ * Handles one message. Resolve to ack it (the value goes on to `next`, if
+ * set); throw to retry it per the policy, or throw a {@link PermanentError}
+ * to dead-letter it at once.
+ */
 export type Handler<T> = (payload: T, delivery: Delivery) => Promise<unknown> | unknown;
 
-export interface ConsumeOptions {
-  /** Messages handed out before earlier ones are acked: also how many handlers run at once. @default 10 */
+/** One handler per message `type`: `{ 'order.placed': (order: Order) => ... }`. */
+export type HandlersByType<M> = { [K in keyof M]: Handler<M[K]> };
+
+export interface ConsumeOptions<T = unknown> {
+  /** Messages handed out before earlier ones are settled: also how many handlers run at once. @default 10 */
   prefetch?: number;
+  /** When and how often failures are retried. @default the client's `retry` */
+  retry?: RetryPolicy;
+  /** Where messages go that cannot or may no longer be handled. @default `${queue}.dead` */
+  deadLetterQueue?: string;
+  /** Checks a decoded payload; throw to dead-letter it as 'invalid'. Fits `schema.parse` of most schema libraries. */
+  validate?: (payload: unknown, delivery: Delivery) => T;
+  /** A queue chain: what the handler returns is published (confirmed) to this queue before the ack. */
+  next?: string;
 }
+
+/** Back-off before giving a message back after its retry could not be stored. */
+const REQUEUE_PAUSE_MS = 1_000;
 
 /**
  * One consumer of one queue, on a channel of its own so its prefetch and its
  * failures stay its own. Re-created on every new connection.
  */
-export class Consumer<T = unknown> {
+export class Consumer {
   readonly queue: string;
-  readonly #handler: Handler<T>;
+  readonly #process: (message: ConsumeMessage, delivery: Delivery) => Promise<Settlement>;
   readonly #prefetch: number;
   readonly #logger: Logger;
+  readonly #onChannelLost: (model: ChannelModel) => void;
   #channel: Channel | undefined;
   #consumerTag: string | undefined;
   #stopped = false;
   #inFlight = 0;
   #idle: (() => void) | undefined;
-  readonly #onChannelLost: (model: ChannelModel) => void;
 
   /** `onChannelLost` is told when the channel dies while its connection lives on. */
   constructor(
     queue: string,
-    handler: Handler<T>,
-    options: ConsumeOptions,
+    process: (message: ConsumeMessage, delivery: Delivery) => Promise<Settlement>,
+    prefetch: number,
     logger: Logger,
     onChannelLost: (model: ChannelModel) => void,
   ) {
     this.queue = queue;
-    this.#handler = handler;
-    this.#prefetch = options.prefetch ?? 10;
+    this.#process = process;
+    this.#prefetch = prefetch;
     this.#logger = logger;
     this.#onChannelLost = onChannelLost;
-  }
-
-  get inFlight(): number {
-    return this.#inFlight;
   }
 
   /** Starts consuming on `model`; called for each new connection. */
@@ -82,27 +100,11 @@ export class Consumer<T = unknown> {
   async #handle(channel: Channel, message: ConsumeMessage): Promise<void> {
     this.#inFlight++;
     try {
-      let payload: T;
-      try {
-        payload = decode(message) as T;
-      } catch (error) {
-        if (!(error instanceof DecodeError)) throw error;
-        this.#logger.warn(`"${this.queue}": rejected message ${message.properties.messageId ?? ''}: ${error.message}`);
-        settle(channel, message, false);
-        return;
-      }
-      try {
-        await this.#handler(payload, toDelivery(this.queue, message));
-        settle(channel, message, true);
-      } catch (error) {
-        this.#logger.warn(
-          `"${this.queue}": handler failed for message ${message.properties.messageId ?? ''}: ${(error as Error).message}`,
-        );
-        settle(channel, message, false);
-      }
+      const settlement = await this.#process(message, toDelivery(this.queue, message));
+      if (settlement === 'requeue') await sleep(REQUEUE_PAUSE_MS);
+      settle(channel, message, settlement);
     } finally {
-      this.#inFlight--;
-      if (this.#inFlight === 0) this.#idle?.();
+      if (--this.#inFlight === 0) this.#idle?.();
     }
   }
 
@@ -132,26 +134,29 @@ export class Consumer<T = unknown> {
 }
 
 /**
- * Acks or rejects on the channel the message came on. If that channel died
+ * Acks or gives back on the channel the message came on. If that channel died
  * meanwhile, the delivery tag means nothing any more: the broker has already
  * put the message back for redelivery, so there is nothing to do.
  */
-function settle(channel: Channel, message: ConsumeMessage, ok: boolean): void {
+function settle(channel: Channel, message: ConsumeMessage, settlement: Settlement): void {
   try {
-    if (ok) channel.ack(message);
-    else channel.nack(message, false, false);
+    if (settlement === 'ack') channel.ack(message);
+    else channel.nack(message, false, true);
   } catch {
     // IllegalOperationError: channel closed; the broker redelivers the message.
   }
 }
 
 function toDelivery(queue: string, message: ConsumeMessage): Delivery {
+  const headers = (message.properties.headers ?? {}) as Record<string, unknown>;
+  const attempts = Number(headers['x-retry-attempts'] ?? 0);
   return {
     queue,
     messageId: message.properties.messageId as string | undefined,
     type: message.properties.type as string | undefined,
-    headers: (message.properties.headers ?? {}) as Record<string, unknown>,
+    headers,
     redelivered: message.fields.redelivered,
+    attempts: Number.isFinite(attempts) ? attempts : 0,
     raw: message,
   };
 }

@@ -63,3 +63,15 @@ export class TimeoutError extends RetryKitError {}
 
 /** The client was closed. */
 export class ClosedError extends RetryKitError {}
+
+/**
+ * Throw it from a handler for a failure that retrying cannot fix (a declined
+ * card, a malformed address): the message goes straight to the dead-letter
+ * queue with reason 'permanent'.
+ */
+export class PermanentError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'PermanentError';
+  }
+}

@@ -17,6 +17,8 @@ export interface PublishOptions extends Omit<Options.Publish, 'mandatory'> {
   timeoutMs?: number;
   /** Fail with {@link UnroutableError} when no queue takes the message. @default true */
   mandatory?: boolean;
+  /** With `sendToQueue`: deliver this many ms later, through the delay topology. */
+  delay?: number;
 }
 
 type Outcome = 'confirmed' | 'returned' | 'nacked' | 'lost' | 'timeout' | 'exchange-missing';
@@ -70,7 +72,7 @@ export class Publisher {
   }
 
   async publish(exchange: string, routingKey: string, payload: unknown, options: PublishOptions = {}): Promise<void> {
-    const { timeoutMs = this.#defaultTimeoutMs, mandatory = true, ...rest } = options;
+    const { timeoutMs = this.#defaultTimeoutMs, mandatory = true, delay: _delay, ...rest } = options;
     const { content, contentType } = encode(payload);
     const properties: Options.Publish = {
       persistent: true,

@@ -28,3 +28,21 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T)
   });
   return { promise, resolve };
 }
+
+/** The next message of `queue`, taken (and acked) with plain amqplib. */
+export async function takeOne(url: string, queue: string): Promise<import('amqplib').ConsumeMessage> {
+  const { default: amqp } = await import('amqplib');
+  const connection = await amqp.connect(url);
+  try {
+    const channel = await connection.createChannel();
+    return await new Promise((resolve) => {
+      void channel.consume(queue, (message) => {
+        if (!message) return;
+        channel.ack(message);
+        resolve(message);
+      });
+    });
+  } finally {
+    await connection.close();
+  }
+}

@@ -1,0 +1,88 @@
+import type { Message } from 'amqplib';
+import type { DeadLetterReason } from './policy.js';
+
+/** The kit's own headers. Attempts are counted here, never in x-death (RabbitMQ 4.x ignores a client-set x-death). */
+export const HEADERS = {
+  /** Failed attempts so far. */
+  attempts: 'x-retry-attempts',
+  /** Epoch ms of the first publish, for deadlines counted from publish. */
+  publishedAt: 'x-retry-published-at',
+  firstFailure: 'x-retry-first-failure',
+  lastFailure: 'x-retry-last-failure',
+  lastError: 'x-retry-last-error',
+  /**
+   * The queue a delayed message returns to. No x- prefix: the return
+   * exchange (a headers exchange) matches on it, and headers exchanges
+   * ignore x- headers.
+   */
+  queue: 'retry-queue',
+  /** Set on dead letters. */
+  reason: 'x-dead-letter-reason',
+  originalMessageId: 'x-original-message-id',
+} as const;
+
+/** What the kit knows of a message's history, from its headers. */
+export interface RetryState {
+  attempts: number;
+  publishedAt: number | undefined;
+  firstFailure: number | undefined;
+}
+
+function numberHeader(headers: Record<string, unknown>, name: string): number | undefined {
+  const value = headers[name];
+  const number = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : Number.NaN;
+  return Number.isFinite(number) ? number : undefined;
+}
+
+export function readRetryState(message: Message): RetryState {
+  const headers = (message.properties.headers ?? {}) as Record<string, unknown>;
+  const timestamp = message.properties.timestamp as number | undefined;
+  return {
+    attempts: numberHeader(headers, HEADERS.attempts) ?? 0,
+    publishedAt: numberHeader(headers, HEADERS.publishedAt) ?? (timestamp ? timestamp * 1000 : undefined),
+    firstFailure: numberHeader(headers, HEADERS.firstFailure),
+  };
+}
+
+/** Longest error message kept in a header. */
+export const MAX_ERROR_LENGTH = 500;
+
+export function errorSummary(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH - 1)}…` : text;
+}
+
+/** Headers of a message going back for another attempt. */
+export function retryHeaders(message: Message, state: RetryState, queue: string, error: unknown, now: number) {
+  return {
+    ...((message.properties.headers ?? {}) as Record<string, unknown>),
+    [HEADERS.attempts]: state.attempts + 1,
+    [HEADERS.publishedAt]: state.publishedAt ?? now,
+    [HEADERS.firstFailure]: state.firstFailure ?? now,
+    [HEADERS.lastFailure]: now,
+    [HEADERS.lastError]: errorSummary(error),
+    [HEADERS.queue]: queue,
+  };
+}
+
+/** Headers of a dead letter: why, how often, when, and where it came from. */
+export function deadLetterHeaders(
+  message: Message,
+  state: RetryState,
+  queue: string,
+  reason: DeadLetterReason,
+  error: unknown,
+  now: number,
+  countsAsAttempt: boolean,
+) {
+  return {
+    ...((message.properties.headers ?? {}) as Record<string, unknown>),
+    [HEADERS.reason]: reason,
+    [HEADERS.attempts]: state.attempts + (countsAsAttempt ? 1 : 0),
+    [HEADERS.firstFailure]: state.firstFailure ?? now,
+    [HEADERS.lastFailure]: now,
+    [HEADERS.lastError]: errorSummary(error),
+    [HEADERS.queue]: queue,
+    [HEADERS.originalMessageId]: message.properties.messageId,
+  };
+}

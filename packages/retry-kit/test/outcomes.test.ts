@@ -1,0 +1,195 @@
+import { useTestVhost } from 'test-broker/vitest';
+import { describe, expect, it } from 'vitest';
+import { type DelayOptions, type Delivery, HEADERS, PermanentError } from '../src/index.js';
+import { connectTo, deferred, takeOne } from './helpers.js';
+
+const broker = await useTestVhost('outcomes');
+
+const topologies: [string, DelayOptions][] = [
+  ['one queue per delay', { topology: 'queues', prefix: 'rk-queues' }],
+  ['the delay ladder', { topology: 'ladder', prefix: 'rk-ladder', resolution: 10, levels: 12 }],
+];
+
+describe.each(topologies)('handler outcomes, with %s', (_name, delays) => {
+  const fast = { backoff: { type: 'fixed' as const, delays: [50] } };
+
+  async function setup(retry = {}) {
+    const rabbit = await connectTo(broker, { delays, retry: { ...fast, ...retry } });
+    const queue = broker.name('work');
+    await rabbit.declare({ queues: [{ name: queue }] });
+    return { rabbit, queue };
+  }
+
+  it('a handler that keeps failing ends in the dead-letter queue with reason "exhausted" after 3 attempts', async () => {
+    const { rabbit, queue } = await setup({ attempts: 3 });
+    const attemptsSeen: number[] = [];
+    await rabbit.consume(queue, (_payload, delivery) => {
+      attemptsSeen.push(delivery.attempts);
+      throw new Error(`boom ${delivery.attempts + 1}`);
+    });
+    await rabbit.sendToQueue(queue, { card: '4242' }, { messageId: 'pay-1' });
+
+    const dead = await takeOne(broker.amqpUrl, `${queue}.dead`);
+
+    expect(attemptsSeen).toEqual([0, 1, 2]);
+    expect(JSON.parse(dead.content.toString())).toEqual({ card: '4242' });
+    expect(dead.properties.messageId).toBe('pay-1');
+    const headers = dead.properties.headers ?? {};
+    expect(headers).toMatchObject({
+      [HEADERS.reason]: 'exhausted',
+      [HEADERS.attempts]: 3,
+      [HEADERS.lastError]: 'Error: boom 3',
+      [HEADERS.queue]: queue,
+      [HEADERS.originalMessageId]: 'pay-1',
+    });
+    expect(headers[HEADERS.firstFailure]).toBeLessThanOrEqual(headers[HEADERS.lastFailure]);
+    expect(headers['x-death']).toBeUndefined();
+  });
+
+  it('a PermanentError goes to the dead-letter queue at once with reason "permanent"', async () => {
+    const { rabbit, queue } = await setup({ attempts: 5 });
+    let calls = 0;
+    await rabbit.consume(queue, () => {
+      calls++;
+      throw new PermanentError('card declined');
+    });
+    await rabbit.sendToQueue(queue, { card: '0000' });
+
+    const dead = await takeOne(broker.amqpUrl, `${queue}.dead`);
+    expect(calls).toBe(1);
+    expect(dead.properties.headers).toMatchObject({
+      [HEADERS.reason]: 'permanent',
+      [HEADERS.attempts]: 1,
+      [HEADERS.lastError]: 'PermanentError: card declined',
+    });
+  });
+
+  it('shouldRetry returning false dead-letters as "permanent"; onFailedAttempt sees every failure', async () => {
+    const seen: { attemptNumber: number; retriesLeft: number; delay: number | undefined }[] = [];
+    const { rabbit, queue } = await setup({
+      attempts: 4,
+      shouldRetry: ({ error }: { error: unknown }) => !(error instanceof RangeError),
+      onFailedAttempt: ({
+        attemptNumber,
+        retriesLeft,
+        delay,
+      }: {
+        attemptNumber: number;
+        retriesLeft: number;
+        delay: number | undefined;
+      }) => {
+        seen.push({ attemptNumber, retriesLeft, delay });
+      },
+    });
+    await rabbit.consume(queue, (_payload, delivery) => {
+      throw delivery.attempts === 0 ? new Error('flaky') : new RangeError('hopeless');
+    });
+    await rabbit.sendToQueue(queue, {});
+
+    const dead = await takeOne(broker.amqpUrl, `${queue}.dead`);
+    expect(dead.properties.headers).toMatchObject({ [HEADERS.reason]: 'permanent', [HEADERS.attempts]: 2 });
+    expect(seen).toEqual([
+      { attemptNumber: 1, retriesLeft: 3, delay: 50 },
+      { attemptNumber: 2, retriesLeft: 2, delay: undefined },
+    ]);
+  });
+
+  it('a message past its deadline goes to the dead-letter queue with reason "deadline"', async () => {
+    const { rabbit, queue } = await setup({ deadline: 300 });
+    let calls = 0;
+    await rabbit.consume(queue, () => {
+      calls++;
+      throw new Error('still down');
+    });
+    await rabbit.sendToQueue(queue, { text: 'translate me' });
+
+    const dead = await takeOne(broker.amqpUrl, `${queue}.dead`);
+    expect(dead.properties.headers).toMatchObject({ [HEADERS.reason]: 'deadline' });
+    expect(calls).toBeGreaterThanOrEqual(3);
+    expect(dead.properties.headers?.[HEADERS.attempts]).toBe(calls);
+  });
+
+  it('succeeds on a later attempt, and nothing is dead-lettered', async () => {
+    const { rabbit, queue } = await setup({ attempts: 5 });
+    const done = deferred<Delivery>();
+    await rabbit.consume(queue, (_payload, delivery) => {
+      if (delivery.attempts < 2) throw new Error('not yet');
+      done.resolve(delivery);
+    });
+    await rabbit.sendToQueue(queue, { n: 1 });
+
+    const delivery = await done.promise;
+    expect(delivery.attempts).toBe(2);
+    expect(delivery.headers[HEADERS.lastError]).toBe('Error: not yet');
+    expect((await broker.management.getQueue(broker.vhost, `${queue}.dead`)).name).toBe(`${queue}.dead`);
+  });
+
+  it('an invalid payload goes to the dead-letter queue as "invalid" without reaching the handler', async () => {
+    const { rabbit, queue } = await setup();
+    let calls = 0;
+    await rabbit.consume<{ amount: number }>(queue, () => calls++, {
+      validate: (payload) => {
+        const amount = (payload as { amount?: unknown }).amount;
+        if (typeof amount !== 'number') throw new TypeError('amount must be a number');
+        return { amount };
+      },
+    });
+    await rabbit.sendToQueue(queue, { amount: 'ten' });
+
+    const dead = await takeOne(broker.amqpUrl, `${queue}.dead`);
+    expect(calls).toBe(0);
+    expect(dead.properties.headers).toMatchObject({
+      [HEADERS.reason]: 'invalid',
+      [HEADERS.attempts]: 0,
+      [HEADERS.lastError]: 'TypeError: amount must be a number',
+    });
+  });
+
+  it('an undecodable body goes to the dead-letter queue as "invalid", bytes intact', async () => {
+    const { rabbit, queue } = await setup();
+    await rabbit.consume(queue, () => {});
+    await rabbit.sendToQueue(queue, Buffer.from('{oops'), { contentType: 'application/json' });
+
+    const dead = await takeOne(broker.amqpUrl, `${queue}.dead`);
+    expect(dead.content.toString()).toBe('{oops');
+    expect(dead.properties.headers).toMatchObject({ [HEADERS.reason]: 'invalid' });
+  });
+
+  it('routes by message type, and an unknown type goes to the dead-letter queue as "unknown-type"', async () => {
+    const { rabbit, queue } = await setup();
+    const placed = deferred<{ id: number }>();
+    await rabbit.consume<{ 'order.placed': { id: number }; 'order.cancelled': { id: number } }>(queue, {
+      'order.placed': (order) => placed.resolve(order),
+      'order.cancelled': () => {},
+    });
+    await rabbit.sendToQueue(queue, { id: 1 }, { type: 'order.placed' });
+    await rabbit.sendToQueue(queue, { id: 2 }, { type: 'order.refunded' });
+
+    expect(await placed.promise).toEqual({ id: 1 });
+    const dead = await takeOne(broker.amqpUrl, `${queue}.dead`);
+    expect(dead.properties.type).toBe('order.refunded');
+    expect(dead.properties.headers).toMatchObject({ [HEADERS.reason]: 'unknown-type' });
+  });
+
+  it('chains queues: what a handler returns is published to the next queue', async () => {
+    const { rabbit, queue } = await setup();
+    const next = broker.name('next');
+    await rabbit.declare({ queues: [{ name: next }] });
+    await rabbit.consume<{ text: string }>(queue, ({ text }) => ({ text: text.toUpperCase() }), { next });
+    await rabbit.sendToQueue(queue, { text: 'hello' }, { messageId: 'step-1' });
+
+    const chained = await takeOne(broker.amqpUrl, next);
+    expect(JSON.parse(chained.content.toString())).toEqual({ text: 'HELLO' });
+    expect(chained.properties.correlationId).toBe('step-1');
+  });
+
+  it('delays a publish: the message reaches its queue no sooner than asked', async () => {
+    const { rabbit, queue } = await setup();
+    const arrived = deferred<number>();
+    await rabbit.consume(queue, () => arrived.resolve(Date.now()));
+    const sentAt = Date.now();
+    await rabbit.sendToQueue(queue, { later: true }, { delay: 400 });
+
+    expect((await arrived.promise) - sentAt).toBeGreaterThanOrEqual(400);
+  });
+});
