@@ -93,6 +93,8 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
   readonly #urls: string[];
   readonly #topologies: Topology[] = [];
   readonly #declared = new Set<string>();
+  /** Queues whose delay topology is declared (and re-declared on reconnect with the rest). */
+  readonly #delaysReadyFor = new Set<string>();
   readonly #consumers = new Set<Consumer>();
   readonly #rejectPublishQueues = new Set<string>();
   readonly #publisher: Publisher;
@@ -175,8 +177,10 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
 
   /** Declares what delays to `queue` need: the shared delay topology and the way back to `queue`. */
   async #prepareDelaysTo(queue: string): Promise<void> {
+    if (this.#delaysReadyFor.has(queue)) return;
     await this.declare(this.#delays.shared());
     await this.declare(this.#delays.returnTo(queue));
+    this.#delaysReadyFor.add(queue);
   }
 
   /** Publishes to an exchange and resolves when the broker confirms it. JSON unless `payload` is a Buffer. */
