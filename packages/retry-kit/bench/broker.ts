@@ -1,8 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { type LocatedBroker, locateBroker, ManagementClient, withVhost } from 'test-broker';
 
+export interface BenchBroker {
+  url: string;
+  vhost: string;
+  handle: LocatedBroker['handle'];
+  done: () => Promise<void>;
+}
+
 /** A broker for a benchmark run (the one `pnpm bench` hands down, or one started here) and a fresh vhost on it. */
-export async function benchBroker(): Promise<{ url: string; done: () => Promise<void> }> {
+export async function benchBroker(): Promise<BenchBroker> {
   const broker: LocatedBroker = await locateBroker((line) => console.error(`[bench] ${line}`));
   const { handle } = broker;
   const management = new ManagementClient(handle.managementUrl, handle.username, handle.password);
@@ -10,6 +17,8 @@ export async function benchBroker(): Promise<{ url: string; done: () => Promise<
   await management.createVhost(vhost, handle.username);
   return {
     url: withVhost(handle.amqpUrl, vhost),
+    vhost,
+    handle,
     done: async () => {
       await management.deleteVhost(vhost);
       await broker.stop();

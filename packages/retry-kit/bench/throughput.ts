@@ -1,6 +1,6 @@
 // pnpm bench: the kit against hand-written amqplib, same broker, same run,
 // alternating rounds so drift hits both alike. One JSON line per figure.
-import { benchBroker, median } from './broker.js';
+import { type BenchBroker, benchBroker, median } from './broker.js';
 import { kitConsume, kitPublish } from './kit.js';
 import { deleteQueue, fill, rawConsume, rawPublish } from './raw.js';
 
@@ -8,7 +8,7 @@ const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 30_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 const WINDOW = 1_000;
 
-const { url, done } = await benchBroker();
+let url = '';
 let queueNumber = 0;
 const freshQueue = () => `bench-${++queueNumber}`;
 
@@ -26,7 +26,10 @@ async function compare(
     // Reverse the order every other round, so what runs first (or right
     // after a big queue was deleted) favours neither side.
     const ordered = round % 2 === 0 ? runs : [...runs].reverse();
-    for (const [name, run] of ordered) (rates[name] ??= []).push(await run());
+    for (const [name, run] of ordered) {
+      const rate = await run();
+      rates[name] = [...(rates[name] ?? []), rate];
+    }
   }
   const kitMedian = median(rates.kit ?? []);
   const rawMedian = median(rates.raw ?? []);
@@ -62,7 +65,9 @@ async function consumeRound(consume: typeof kitConsume, prefetch: number): Promi
   return rate;
 }
 
-try {
+/** Publish and consume throughput, the kit against hand-written amqplib. */
+export async function throughput(broker: BenchBroker): Promise<void> {
+  url = broker.url;
   // raw publishes the same message as the kit (id, timestamp, mandatory);
   // raw_bare shows what those cost, against the barest possible publish.
   await compare(
@@ -80,6 +85,13 @@ try {
       { prefetch },
     );
   }
-} finally {
-  await done();
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const broker = await benchBroker();
+  try {
+    await throughput(broker);
+  } finally {
+    await broker.done();
+  }
 }

@@ -204,7 +204,7 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
     if (!delay || delay <= 0) return this.publish('', queue, payload, rest);
     if (this.#closing) throw new ClosedError('CLOSED', 'Cannot publish: the client is closing');
     await this.#prepareDelaysTo(queue);
-    const route = await this.#delays.route(Math.round(delay), this.#assert);
+    const route = await this.#delays.route(Math.round(delay), queue, this.#assert);
     const headers = { ...rest.headers, [HEADERS.queue]: queue, [HEADERS.publishedAt]: Date.now() };
     await this.#publisher.publish(route.exchange, route.routingKey, payload, { ...rest, headers });
   }

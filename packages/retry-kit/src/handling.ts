@@ -114,7 +114,7 @@ export function createHandling<T>(options: HandlingOptions<T>) {
     const decision = await decide(policy, error, attemptNumber, deadlineAt, { now, quantise: delays.quantises });
     if (decision.kind === 'dead-letter') return deadLetter(message, delivery, decision.reason, error, true);
 
-    const route = await delays.route(decision.delay, options.assert);
+    const route = await delays.route(decision.delay, queue, options.assert);
     const headers = retryHeaders(message, state, queue, error, now);
     await publisher.publish(route.exchange, route.routingKey, message.content, carriedProperties(message, headers));
     options.onRetry({ queue, messageId: delivery.messageId, attemptNumber, delay: decision.delay });

@@ -33,6 +33,8 @@ export interface ExchangeSpec {
   type: 'direct' | 'fanout' | 'topic' | 'headers';
   /** @default true */
   durable?: boolean;
+  /** Deleted once its last binding is gone. @default false */
+  autoDelete?: boolean;
   /** Where messages no binding takes go instead. */
   alternateExchange?: string;
   arguments?: Record<string, unknown>;
@@ -72,6 +74,7 @@ export async function assertTopology(channel: Channel, topology: Topology): Prom
     await explainConflict(`Exchange "${exchange.name}"`, () =>
       channel.assertExchange(exchange.name, exchange.type, {
         durable: exchange.durable ?? true,
+        autoDelete: exchange.autoDelete ?? false,
         ...(exchange.alternateExchange ? { alternateExchange: exchange.alternateExchange } : {}),
         ...(exchange.arguments ? { arguments: exchange.arguments } : {}),
       }),

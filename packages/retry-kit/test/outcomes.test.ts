@@ -94,8 +94,26 @@ describe.each(topologies)('handler outcomes, with %s', (_name, delays) => {
     ]);
   });
 
-  it('a message past its deadline goes to the dead-letter queue with reason "deadline"', async () => {
-    const { rabbit, queue } = await setup({ deadline: 300 });
+  it('a message past its deadline (from its first failure) goes to the dead-letter queue with reason "deadline"', async () => {
+    const { rabbit, queue } = await setup({ deadline: 300, deadlineFrom: 'first-failure' });
+    let calls = 0;
+    await rabbit.consume(queue, () => {
+      calls++;
+      throw new Error('still down');
+    });
+    await rabbit.sendToQueue(queue, { text: 'translate me' });
+
+    const dead = await takeOne(broker.amqpUrl, `${queue}.dead`);
+    expect(dead.properties.headers).toMatchObject({ [HEADERS.reason]: 'deadline' });
+    // Tried at 0, 50, 100 ... and once more at the deadline itself.
+    expect(calls).toBeGreaterThanOrEqual(4);
+    expect(dead.properties.headers?.[HEADERS.attempts]).toBe(calls);
+    const headers = dead.properties.headers ?? {};
+    expect(headers[HEADERS.lastFailure] - headers[HEADERS.firstFailure]).toBeGreaterThanOrEqual(300);
+  });
+
+  it('a deadline counted from publish (the message timestamp, 1 s precision) ends retries too', async () => {
+    const { rabbit, queue } = await setup({ deadline: 2_500, backoff: { type: 'fixed', delays: [200] } });
     let calls = 0;
     await rabbit.consume(queue, () => {
       calls++;
@@ -106,7 +124,6 @@ describe.each(topologies)('handler outcomes, with %s', (_name, delays) => {
     const dead = await takeOne(broker.amqpUrl, `${queue}.dead`);
     expect(dead.properties.headers).toMatchObject({ [HEADERS.reason]: 'deadline' });
     expect(calls).toBeGreaterThanOrEqual(3);
-    expect(dead.properties.headers?.[HEADERS.attempts]).toBe(calls);
   });
 
   it('succeeds on a later attempt, and nothing is dead-lettered', async () => {

@@ -1,12 +1,11 @@
-import type { BindingSpec, Topology } from '../topology.js';
+import type { BindingSpec, ExchangeSpec, QueueSpec, Topology } from '../topology.js';
 import {
   type DelayRoute,
   type DelayTopology,
   type DelayTopologyOptions,
   delayQueueKind,
-  names,
-  returnBinding,
-  sharedReturnTopology,
+  merge,
+  unroutable,
 } from './delay-topology.js';
 
 export interface DelayLadderOptions extends DelayTopologyOptions {
@@ -65,11 +64,20 @@ export class DelayLadder implements DelayTopology {
     return `${this.#prefix}.after.${level}`;
   }
 
+  /** Headers exchange: the routing key is the path, so the way home is the `retry-queue` header. */
+  #returnExchange(): string {
+    return `${this.#prefix}.ladder-return`;
+  }
+
   shared(): Topology {
-    const base = sharedReturnTopology(this.#prefix);
-    const { returnExchange, unroutableExchange } = names(this.#prefix);
-    const exchanges = [{ name: this.#entryExchange(), type: 'topic' as const, alternateExchange: unroutableExchange }];
-    const queues = [];
+    const parking = unroutable(this.#prefix);
+    const returnExchange = this.#returnExchange();
+    const unroutableExchange = parking.exchange;
+    const exchanges: ExchangeSpec[] = [
+      { name: returnExchange, type: 'headers', alternateExchange: unroutableExchange },
+      { name: this.#entryExchange(), type: 'topic', alternateExchange: unroutableExchange },
+    ];
+    const queues: QueueSpec[] = [];
     const bindings: BindingSpec[] = [];
     for (let level = 0; level < this.#levels; level++) {
       const after = this.#afterLevel(level);
@@ -88,15 +96,13 @@ export class DelayLadder implements DelayTopology {
       }
       bindings.push({ source: after, exchange: returnExchange, routingKey: `#.${level}` });
     }
-    return {
-      exchanges: [...(base.exchanges ?? []), ...exchanges],
-      queues: [...(base.queues ?? []), ...queues],
-      bindings: [...(base.bindings ?? []), ...bindings],
-    };
+    return merge(parking.topology, { exchanges, queues, bindings });
   }
 
   returnTo(queue: string): Topology {
-    return returnBinding(this.#prefix, queue);
+    return {
+      bindings: [{ source: this.#returnExchange(), queue, arguments: { 'x-match': 'all', 'retry-queue': queue } }],
+    };
   }
 
   /** The levels a delay visits, highest first. */
@@ -110,7 +116,7 @@ export class DelayLadder implements DelayTopology {
 
   async route(delay: number): Promise<DelayRoute> {
     const path = this.path(delay);
-    if (path.length === 0) return { exchange: names(this.#prefix).returnExchange, routingKey: '' };
+    if (path.length === 0) return { exchange: this.#returnExchange(), routingKey: '' };
     return { exchange: this.#entryExchange(), routingKey: path.join('.') };
   }
 

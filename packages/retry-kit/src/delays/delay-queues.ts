@@ -4,9 +4,8 @@ import {
   type DelayTopology,
   type DelayTopologyOptions,
   delayQueueKind,
-  names,
-  returnBinding,
-  sharedReturnTopology,
+  merge,
+  unroutable,
 } from './delay-topology.js';
 
 export interface DelayQueuesOptions extends DelayTopologyOptions {
@@ -19,9 +18,24 @@ export interface DelayQueuesOptions extends DelayTopologyOptions {
 }
 
 /**
+ * Rounds up to two significant digits (1234 → 1300, 60000 stays), so
+ * arbitrary delays share at most 90 queues per power of ten, never arrive
+ * early, and are at most 10 % (usually 1-5 %) late. Round delays stay exact.
+ */
+export function roundUpToTwoDigits(delay: number): number {
+  const whole = Math.ceil(delay);
+  if (whole < 100) return whole;
+  const unit = 10 ** (Math.floor(Math.log10(whole)) - 1);
+  return Math.ceil(whole / unit) * unit;
+}
+
+/**
  * One durable queue per distinct delay, shared by every work queue:
- * `<prefix>.delay.<ms>` with x-message-ttl = ms, dead-lettering to the return
- * exchange, which sends each message back to the queue it failed in.
+ * `<prefix>.delay.<ms>` with x-message-ttl = ms. A message goes in through a
+ * fanout exchange of the same name, keeping the work queue's name as its
+ * routing key; on expiry it is dead-lettered to `<prefix>.return`, a direct
+ * exchange that sends it back to exactly the queue it failed in (never to
+ * other queues bound where it was first published).
  */
 export class DelayQueues implements DelayTopology {
   readonly quantises = true;
@@ -29,20 +43,30 @@ export class DelayQueues implements DelayTopology {
   readonly #options: DelayQueuesOptions;
   /** When each delay queue was last declared by this process. */
   readonly #declaredAt = new Map<number, number>();
+  /** Declarations under way, so concurrent publishes to a new delay declare it once. */
+  readonly #declaring = new Map<number, Promise<void>>();
 
   constructor(options: DelayQueuesOptions = {}) {
     this.#prefix = options.prefix ?? 'retry-kit';
     this.#options = options;
   }
 
+  #returnExchange(): string {
+    return `${this.#prefix}.return`;
+  }
+
   shared(): Topology {
-    return sharedReturnTopology(this.#prefix);
+    const parking = unroutable(this.#prefix);
+    return merge(parking.topology, {
+      exchanges: [{ name: this.#returnExchange(), type: 'direct', alternateExchange: parking.exchange }],
+    });
   }
 
   returnTo(queue: string): Topology {
-    return returnBinding(this.#prefix, queue);
+    return { bindings: [{ source: this.#returnExchange(), queue, routingKey: queue }] };
   }
 
+  /** The delay queue, and the fanout exchange in front of it, for `delay` ms. */
   queueName(delay: number): string {
     return `${this.#prefix}.delay.${delay}`;
   }
@@ -51,30 +75,42 @@ export class DelayQueues implements DelayTopology {
     return this.#options.idleMs ?? Math.max(delay, 60_000);
   }
 
-  async route(delay: number, declare: (topology: Topology) => Promise<void>): Promise<DelayRoute> {
-    if (delay <= 0) return { exchange: names(this.#prefix).returnExchange, routingKey: '' };
-    const name = this.queueName(delay);
+  async route(requested: number, queue: string, declare: (topology: Topology) => Promise<void>): Promise<DelayRoute> {
+    if (requested <= 0) return { exchange: this.#returnExchange(), routingKey: queue };
+    const delay = roundUpToTwoDigits(requested);
     const idleMs = this.#idleMs(delay);
     // x-expires counts from the last declaration. Declaring again at least
     // every idleMs/2 means a queue expires no sooner than TTL + idleMs/2 after
     // any publish to it: after its last message has left.
     const declaredAt = this.#declaredAt.get(delay);
-    const now = Date.now();
-    if (declaredAt === undefined || now - declaredAt > idleMs / 2) {
-      await declare({
-        queues: [
-          {
-            name,
-            ...delayQueueKind(this.#options.queueType ?? 'classic'),
-            messageTtl: delay,
-            expires: delay + idleMs,
-            deadLetterExchange: names(this.#prefix).returnExchange,
-          },
-        ],
-      });
-      this.#declaredAt.set(delay, now);
+    if (declaredAt === undefined || Date.now() - declaredAt > idleMs / 2) {
+      let declaring = this.#declaring.get(delay);
+      if (!declaring) {
+        const startedAt = Date.now();
+        const name = this.queueName(delay);
+        declaring = declare({
+          // Auto-delete: the exchange goes when x-expires removes its queue.
+          exchanges: [{ name, type: 'fanout', autoDelete: true }],
+          queues: [
+            {
+              name,
+              ...delayQueueKind(this.#options.queueType ?? 'classic'),
+              messageTtl: delay,
+              expires: delay + idleMs,
+              deadLetterExchange: this.#returnExchange(),
+            },
+          ],
+          bindings: [{ source: name, queue: name }],
+        })
+          .then(() => {
+            this.#declaredAt.set(delay, startedAt);
+          })
+          .finally(() => this.#declaring.delete(delay));
+        this.#declaring.set(delay, declaring);
+      }
+      await declaring;
     }
-    return { exchange: '', routingKey: name };
+    return { exchange: this.queueName(delay), routingKey: queue };
   }
 
   /** Delay queues this process has declared. */

@@ -18,8 +18,12 @@ export interface DelayTopology {
   returnTo(queue: string): Topology;
   /** True when delays should be rounded to a bounded set (one queue per distinct delay). */
   readonly quantises: boolean;
-  /** Where to publish for `delay` ms; `declare` is called first when the route needs (re)declaring. */
-  route(delay: number, declare: (topology: Topology) => Promise<void>): Promise<DelayRoute>;
+  /**
+   * Where to publish so the message reaches `queue` after `delay` ms (it must
+   * carry a `retry-queue: <queue>` header). `declare` is called first when
+   * the route needs (re)declaring.
+   */
+  route(delay: number, queue: string, declare: (topology: Topology) => Promise<void>): Promise<DelayRoute>;
   /** Forgets what was declared (after a reconnect everything is re-declared). */
   reset(): void;
 }
@@ -31,32 +35,17 @@ export interface DelayTopologyOptions {
   queueType?: 'classic' | 'quorum';
 }
 
-export function names(prefix: string) {
+/** Where anything no binding takes goes, so it can be looked at instead of vanishing. */
+export function unroutable(prefix: string): { exchange: string; queue: string; topology: Topology } {
+  const exchange = `${prefix}.unroutable`;
   return {
-    /** Headers exchange: sends a delayed message back to the queue named in its `retry-queue` header. */
-    returnExchange: `${prefix}.return`,
-    /** Where anything no binding takes goes, so it can be looked at instead of vanishing. */
-    unroutableExchange: `${prefix}.unroutable`,
-    unroutableQueue: `${prefix}.unroutable`,
-  };
-}
-
-/** The parts both topologies share: the return exchange and the unroutable parking queue. */
-export function sharedReturnTopology(prefix: string): Topology {
-  const { returnExchange, unroutableExchange, unroutableQueue } = names(prefix);
-  return {
-    exchanges: [
-      { name: unroutableExchange, type: 'fanout' },
-      { name: returnExchange, type: 'headers', alternateExchange: unroutableExchange },
-    ],
-    queues: [{ name: unroutableQueue }],
-    bindings: [{ source: unroutableExchange, queue: unroutableQueue }],
-  };
-}
-
-export function returnBinding(prefix: string, queue: string): Topology {
-  return {
-    bindings: [{ source: names(prefix).returnExchange, queue, arguments: { 'x-match': 'all', 'retry-queue': queue } }],
+    exchange,
+    queue: exchange,
+    topology: {
+      exchanges: [{ name: exchange, type: 'fanout' }],
+      queues: [{ name: exchange }],
+      bindings: [{ source: exchange, queue: exchange }],
+    },
   };
 }
 
@@ -65,4 +54,13 @@ export function delayQueueKind(queueType: 'classic' | 'quorum') {
   return queueType === 'quorum'
     ? ({ type: 'quorum', deadLetterStrategy: 'at-least-once', overflow: 'reject-publish' } as const)
     : ({ type: 'classic' } as const);
+}
+
+/** Two topologies' parts, one after the other. */
+export function merge(...parts: Topology[]): Topology {
+  return {
+    exchanges: parts.flatMap((part) => part.exchanges ?? []),
+    queues: parts.flatMap((part) => part.queues ?? []),
+    bindings: parts.flatMap((part) => part.bindings ?? []),
+  };
 }

@@ -1,0 +1,14 @@
+// pnpm bench: every benchmark, on one broker, printed as JSON lines.
+import { benchBroker } from './broker.js';
+import { delays } from './delays.js';
+import { retryRoundTrip } from './retry-roundtrip.js';
+import { throughput } from './throughput.js';
+
+const broker = await benchBroker();
+try {
+  await throughput(broker);
+  await retryRoundTrip(broker);
+  await delays(broker);
+} finally {
+  await broker.done();
+}
