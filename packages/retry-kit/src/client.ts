@@ -92,9 +92,10 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
   readonly #logger: Logger;
   readonly #urls: string[];
   readonly #topologies: Topology[] = [];
-  readonly #declared = new Set<string>();
+  /** Declarations done or under way, by content: each is sent once. */
+  readonly #declaring = new Map<string, Promise<void>>();
   /** Queues whose delay topology is declared (and re-declared on reconnect with the rest). */
-  readonly #delaysReadyFor = new Set<string>();
+  readonly #delaysReadyFor = new Map<string, Promise<void>>();
   readonly #consumers = new Set<Consumer>();
   readonly #rejectPublishQueues = new Set<string>();
   readonly #publisher: Publisher;
@@ -148,18 +149,28 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
    * reconnect. Idempotent. Rejects with {@link TopologyConflictError} when
    * something exists with other settings.
    */
-  async declare(topology: Topology): Promise<void> {
+  declare(topology: Topology): Promise<void> {
     const key = JSON.stringify(topology);
-    if (this.#declared.has(key)) return;
-    await this.#assert(topology);
-    if (this.#declared.has(key)) return;
-    this.#declared.add(key);
-    this.#topologies.push(topology);
-    for (const queue of topology.queues ?? []) {
-      if (queue.overflow === 'reject-publish' || queue.overflow === 'reject-publish-dlx') {
-        this.#rejectPublishQueues.add(queue.name);
-      }
+    // Concurrent declarations of the same thing share one round trip.
+    let declaring = this.#declaring.get(key);
+    if (!declaring) {
+      declaring = this.#assert(topology).then(
+        () => {
+          this.#topologies.push(topology);
+          for (const queue of topology.queues ?? []) {
+            if (queue.overflow === 'reject-publish' || queue.overflow === 'reject-publish-dlx') {
+              this.#rejectPublishQueues.add(queue.name);
+            }
+          }
+        },
+        (error: unknown) => {
+          this.#declaring.delete(key);
+          throw error;
+        },
+      );
+      this.#declaring.set(key, declaring);
     }
+    return declaring;
   }
 
   /** Declares now, without re-declaring after a reconnect. */
@@ -176,11 +187,17 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
   };
 
   /** Declares what delays to `queue` need: the shared delay topology and the way back to `queue`. */
-  async #prepareDelaysTo(queue: string): Promise<void> {
-    if (this.#delaysReadyFor.has(queue)) return;
-    await this.declare(this.#delays.shared());
-    await this.declare(this.#delays.returnTo(queue));
-    this.#delaysReadyFor.add(queue);
+  #prepareDelaysTo(queue: string): Promise<void> {
+    let ready = this.#delaysReadyFor.get(queue);
+    if (!ready) {
+      ready = (async () => {
+        await this.declare(this.#delays.shared());
+        await this.declare(this.#delays.returnTo(queue));
+      })();
+      ready.catch(() => this.#delaysReadyFor.delete(queue));
+      this.#delaysReadyFor.set(queue, ready);
+    }
+    return ready;
   }
 
   /** Publishes to an exchange and resolves when the broker confirms it. JSON unless `payload` is a Buffer. */
@@ -206,7 +223,11 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
     await this.#prepareDelaysTo(queue);
     const route = await this.#delays.route(Math.round(delay), queue, this.#assert);
     const headers = { ...rest.headers, [HEADERS.queue]: queue, [HEADERS.publishedAt]: Date.now() };
-    await this.#publisher.publish(route.exchange, route.routingKey, payload, { ...rest, headers });
+    await this.#publisher.publish(route.exchange, route.routingKey, payload, {
+      ...rest,
+      headers,
+      ...(route.cc ? { CC: route.cc } : {}),
+    });
   }
 
   /**
@@ -233,8 +254,19 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
   ): Promise<Consumer> {
     if (this.#closing) throw new ClosedError('CLOSED', 'Cannot consume: the client is closing');
     const deadLetterQueue = options.deadLetterQueue ?? `${queue}.dead`;
-    await this.declare({ queues: [{ name: deadLetterQueue }] });
-    await this.#prepareDelaysTo(queue);
+    // Nothing is declared for retries until a message first fails, so a
+    // consumer that never fails leaves no trace on the broker.
+    let prepared: Promise<void> | undefined;
+    const prepare = () => {
+      prepared ??= (async () => {
+        await this.declare({ queues: [{ name: deadLetterQueue }] });
+        await this.#prepareDelaysTo(queue);
+      })().catch((error: unknown) => {
+        prepared = undefined;
+        throw error;
+      });
+      return prepared;
+    };
     const process = createHandling<T>({
       queue,
       handler,
@@ -245,6 +277,7 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
       publisher: this.#publisher,
       delays: this.#delays,
       assert: this.#assert,
+      prepare,
       logger: this.#logger,
       onRetry: (event) => this.emit('retry-scheduled', event),
       onDeadLetter: (event) => this.emit('dead-lettered', event),

@@ -33,7 +33,7 @@ export function classifyConnectError(
   if (UNREACHABLE.has(code) || /ETIMEDOUT/.test(message)) {
     return make(
       'CONNECTION_REFUSED',
-      `Nothing answers at ${where} (${code || 'timed out'}). Is RabbitMQ running? (\`pnpm broker\` starts one)`,
+      `Nothing answers at ${where} (${code || 'timed out'}). Is RabbitMQ running there? Check AMQP_URL.`,
       false,
     );
   }

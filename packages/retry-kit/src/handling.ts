@@ -23,6 +23,8 @@ export interface HandlingOptions<T> {
   delays: DelayTopology;
   /** Declares without recording for re-declaration (delay queues manage their own). */
   assert: (topology: Topology) => Promise<void>;
+  /** Declares the dead-letter queue and the way back from delays; called before the first retry or dead letter. */
+  prepare: () => Promise<void>;
   logger: Logger;
   onRetry: (event: RetryScheduledEvent) => void;
   onDeadLetter: (event: DeadLetteredEvent) => void;
@@ -97,6 +99,7 @@ export function createHandling<T>(options: HandlingOptions<T>) {
       Date.now(),
       countsAsAttempt,
     );
+    await options.prepare();
     await publisher.publish('', deadLetterQueue, message.content, carriedProperties(message, headers));
     logger.warn(
       `"${queue}": message ${delivery.messageId ?? ''} dead-lettered to "${deadLetterQueue}" (${reason}): ${String(headers['x-retry-last-error'])}`,
@@ -114,9 +117,16 @@ export function createHandling<T>(options: HandlingOptions<T>) {
     const decision = await decide(policy, error, attemptNumber, deadlineAt, { now, quantise: delays.quantises });
     if (decision.kind === 'dead-letter') return deadLetter(message, delivery, decision.reason, error, true);
 
+    await options.prepare();
     const route = await delays.route(decision.delay, queue, options.assert);
     const headers = retryHeaders(message, state, queue, error, now);
-    await publisher.publish(route.exchange, route.routingKey, message.content, carriedProperties(message, headers));
+    const properties = carriedProperties(message, headers);
+    await publisher.publish(
+      route.exchange,
+      route.routingKey,
+      message.content,
+      route.cc ? { ...properties, CC: route.cc } : properties,
+    );
     options.onRetry({ queue, messageId: delivery.messageId, attemptNumber, delay: decision.delay });
     return 'ack';
   }

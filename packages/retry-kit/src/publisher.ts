@@ -27,6 +27,7 @@ type Outcome = 'confirmed' | 'returned' | 'nacked' | 'lost' | 'timeout' | 'excha
 interface Unconfirmed {
   messageId: string;
   exchange: string;
+  routingKey: string;
   deadline: number;
   returned: boolean;
   settle: (outcome: Outcome) => void;
@@ -110,6 +111,7 @@ export class Publisher {
       const entry: Unconfirmed = {
         messageId: properties.messageId as string,
         exchange,
+        routingKey,
         deadline,
         returned: false,
         settle: (outcome) => {
@@ -177,9 +179,13 @@ export class Publisher {
       if (this.#channel === channel) this.reset();
     });
     channel.on('return', (message: Message) => {
-      // A return always arrives before the confirm of the same message.
+      // A return always arrives before the confirm of the same message. The
+      // same message id can be in flight twice (a consumer dead-lettering a
+      // message whose publish is not confirmed yet), so match the target too.
+      const { exchange, routingKey } = message.fields;
       for (const entry of this.#unconfirmed) {
-        if (entry.messageId === message.properties.messageId && !entry.returned) {
+        const same = entry.exchange === exchange && entry.routingKey === routingKey;
+        if (same && entry.messageId === message.properties.messageId && !entry.returned) {
           entry.returned = true;
           break;
         }

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { useTestVhost } from 'test-broker/vitest';
 import { describe, expect, it } from 'vitest';
 import { type Delivery, ExchangeNotFoundError, QueueFullError, UnroutableError } from '../src/index.js';
@@ -102,10 +103,12 @@ describe('publishing with confirms and consuming', () => {
       good.resolve(payload);
     });
 
+    const deadLettered = once(rabbit, 'dead-lettered');
     await rabbit.sendToQueue(queue, Buffer.from('{not json'), { contentType: 'application/json' });
     await rabbit.sendToQueue(queue, { fine: true });
 
     expect(await good.promise).toEqual({ fine: true });
+    expect((await deadLettered)[0]).toMatchObject({ queue, reason: 'invalid' });
     expect(handled).toEqual([{ fine: true }]);
     expect(logger.lines.some((line) => line.includes('(invalid)') && line.includes('not valid JSON'))).toBe(true);
   });

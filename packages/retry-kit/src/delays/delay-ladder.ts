@@ -18,10 +18,11 @@ export interface DelayLadderOptions extends DelayTopologyOptions {
 /**
  * Binary delay levels: level i is a queue whose TTL is 2^i × resolution, and
  * a delay of d steps visits the levels of d's set bits, highest first (13 =
- * 8 + 4 + 1). A message's routing key lists those levels ("3.2.0"); after
- * each level, a topic exchange sends it straight to the next set bit, or home
- * when none is left. A fixed number of queues gives any delay, and a message
- * makes one hop per set bit, never one per level.
+ * 8 + 4 + 1). The message carries its path as CC routing keys ("3>2", "2>0",
+ * "0>home"); after each level, a direct exchange sends it straight to the
+ * next set bit, or home when none is left. A fixed number of queues gives any
+ * delay; a message makes one hop per set bit, never one per level, and each
+ * hop is a hash lookup, not a topic match.
  */
 export class DelayLadder implements DelayTopology {
   readonly quantises = false;
@@ -56,10 +57,6 @@ export class DelayLadder implements DelayTopology {
     return `${this.#prefix}.level.${level}`;
   }
 
-  #entryExchange(): string {
-    return `${this.#prefix}.ladder`;
-  }
-
   #afterLevel(level: number): string {
     return `${this.#prefix}.after.${level}`;
   }
@@ -69,32 +66,31 @@ export class DelayLadder implements DelayTopology {
     return `${this.#prefix}.ladder-return`;
   }
 
+  /** A routing key that names one step of a path: after level `from`, go to level `to` (or home). */
+  #step(from: number, to: number | 'home'): string {
+    return `${this.#prefix}:${from}>${to}`;
+  }
+
   shared(): Topology {
     const parking = unroutable(this.#prefix);
     const returnExchange = this.#returnExchange();
-    const unroutableExchange = parking.exchange;
-    const exchanges: ExchangeSpec[] = [
-      { name: returnExchange, type: 'headers', alternateExchange: unroutableExchange },
-      { name: this.#entryExchange(), type: 'topic', alternateExchange: unroutableExchange },
-    ];
+    const exchanges: ExchangeSpec[] = [{ name: returnExchange, type: 'headers', alternateExchange: parking.exchange }];
     const queues: QueueSpec[] = [];
     const bindings: BindingSpec[] = [];
     for (let level = 0; level < this.#levels; level++) {
       const after = this.#afterLevel(level);
-      exchanges.push({ name: after, type: 'topic', alternateExchange: unroutableExchange });
+      exchanges.push({ name: after, type: 'direct', alternateExchange: parking.exchange });
       queues.push({
         name: this.levelQueue(level),
         ...delayQueueKind(this.#queueType),
         messageTtl: 2 ** level * this.#resolution,
         deadLetterExchange: after,
       });
-      // In: a path whose first (highest) level is this one.
-      bindings.push({ source: this.#entryExchange(), queue: this.levelQueue(level), routingKey: `${level}.#` });
       // Out: straight to the next set bit, or home when this was the last.
       for (let lower = 0; lower < level; lower++) {
-        bindings.push({ source: after, queue: this.levelQueue(lower), routingKey: `#.${level}.${lower}.#` });
+        bindings.push({ source: after, queue: this.levelQueue(lower), routingKey: this.#step(level, lower) });
       }
-      bindings.push({ source: after, exchange: returnExchange, routingKey: `#.${level}` });
+      bindings.push({ source: after, exchange: returnExchange, routingKey: this.#step(level, 'home') });
     }
     return merge(parking.topology, { exchanges, queues, bindings });
   }
@@ -116,8 +112,14 @@ export class DelayLadder implements DelayTopology {
 
   async route(delay: number): Promise<DelayRoute> {
     const path = this.path(delay);
-    if (path.length === 0) return { exchange: this.#returnExchange(), routingKey: '' };
-    return { exchange: this.#entryExchange(), routingKey: path.join('.') };
+    const [first] = path;
+    if (first === undefined) return { exchange: this.#returnExchange(), routingKey: '' };
+    // Dead-lettering keeps a message's CC routing keys, so the whole path
+    // travels with it: each level's direct exchange finds the one step that
+    // starts at that level. The default exchange ignores them (no queue has
+    // such a name), so only the first level queue gets the message.
+    const steps = path.map((level, i) => this.#step(level, path[i + 1] ?? 'home'));
+    return { exchange: '', routingKey: this.levelQueue(first), cc: steps };
   }
 
   reset(): void {}

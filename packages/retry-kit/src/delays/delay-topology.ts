@@ -4,6 +4,8 @@ import type { Topology } from '../topology.js';
 export interface DelayRoute {
   exchange: string;
   routingKey: string;
+  /** Extra routing keys the message must carry (the CC header). */
+  cc?: string[];
 }
 
 /**
