@@ -1,8 +1,12 @@
+import { runProgram as run } from 'test-broker';
 import { useTestVhost } from 'test-broker/vitest';
 import { describe, expect, it } from 'vitest';
-import { runProgram } from './programs.js';
 
 const broker = await useTestVhost('hello-world');
+
+/** Runs src/<name>.ts as a reader would, against this file's vhost unless told otherwise. */
+const runProgram = (name: string, args: string[], amqpUrl = broker.amqpUrl) =>
+  run(new URL(`../src/${name}.ts`, import.meta.url), args, { AMQP_URL: amqpUrl });
 
 describe('hello-world: send and receive', () => {
   it('receive prints the message send sent, and send exits 0 only after the confirm', async () => {

@@ -282,7 +282,9 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
       onRetry: (event) => this.emit('retry-scheduled', event),
       onDeadLetter: (event) => this.emit('dead-lettered', event),
     });
-    const consumer: Consumer = new Consumer(queue, process, options.prefetch ?? 10, this.#logger, (model) =>
+    const prefetch = options.prefetch ?? 10;
+    const concurrency = options.concurrency ?? (prefetch > 0 ? prefetch : 1);
+    const consumer: Consumer = new Consumer(queue, process, prefetch, concurrency, this.#logger, (model) =>
       this.#restartLater(consumer, model),
     );
     const model = this.#link.current;
@@ -409,8 +411,9 @@ export async function connect(options: ConnectOptions = {}): Promise<RabbitClien
     const classified = classifyConnectError(error, currentUrl(), urls);
     lastError = classified.error;
     nextNode();
+    // Before the first connection, connect() throws the error itself.
     if (!connectedOnce && classified.permanent) void model.close();
-    else logger.warn(classified.error.message);
+    else if (connectedOnce) logger.warn(classified.error.message);
   });
   model.on('disconnect', (error: Error) => {
     const reason = client.redact(error.message);

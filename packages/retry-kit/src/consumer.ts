@@ -29,8 +29,10 @@ export type Handler<T> = (payload: T, delivery: Delivery) => Promise<unknown> | 
 export type HandlersByType<M> = { [K in keyof M]: Handler<M[K]> };
 
 export interface ConsumeOptions<T = unknown> {
-  /** Messages handed out before earlier ones are settled: also how many handlers run at once. @default 10 */
+  /** Messages the broker hands over before earlier ones are settled; 0 for no limit. @default 10 */
   prefetch?: number;
+  /** How many handlers run at once; the rest of what the broker handed over waits its turn. @default prefetch, or 1 when prefetch is 0 */
+  concurrency?: number;
   /** When and how often failures are retried. @default the client's `retry` */
   retry?: RetryPolicy;
   /** Where messages go that cannot or may no longer be handled. @default `${queue}.dead` */
@@ -52,6 +54,10 @@ export class Consumer {
   readonly queue: string;
   readonly #process: (message: ConsumeMessage, delivery: Delivery) => Promise<Settlement>;
   readonly #prefetch: number;
+  readonly #concurrency: number;
+  /** Delivered messages waiting for a free handler slot. */
+  readonly #waiting: (() => void)[] = [];
+  #running = 0;
   readonly #logger: Logger;
   readonly #onChannelLost: (model: ChannelModel) => void;
   #channel: Channel | undefined;
@@ -65,12 +71,14 @@ export class Consumer {
     queue: string,
     process: (message: ConsumeMessage, delivery: Delivery) => Promise<Settlement>,
     prefetch: number,
+    concurrency: number,
     logger: Logger,
     onChannelLost: (model: ChannelModel) => void,
   ) {
     this.queue = queue;
     this.#process = process;
     this.#prefetch = prefetch;
+    this.#concurrency = Math.max(1, concurrency);
     this.#logger = logger;
     this.#onChannelLost = onChannelLost;
   }
@@ -100,9 +108,16 @@ export class Consumer {
   async #handle(channel: Channel, message: ConsumeMessage): Promise<void> {
     this.#inFlight++;
     try {
-      const settlement = await this.#process(message, toDelivery(this.queue, message));
-      if (settlement === 'requeue') await sleep(REQUEUE_PAUSE_MS);
-      settle(channel, message, settlement);
+      if (this.#running >= this.#concurrency) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+      this.#running++;
+      try {
+        const settlement = await this.#process(message, toDelivery(this.queue, message));
+        if (settlement === 'requeue') await sleep(REQUEUE_PAUSE_MS);
+        settle(channel, message, settlement);
+      } finally {
+        this.#running--;
+        this.#waiting.shift()?.();
+      }
     } finally {
       if (--this.#inFlight === 0) this.#idle?.();
     }

@@ -30,13 +30,15 @@ export {
 } from './errors.js';
 export type { DeadLetteredEvent, RetryScheduledEvent } from './handling.js';
 export type { Logger } from './logger.js';
-export { consoleLogger, silentLogger } from './logger.js';
+export { consoleLogger, quietLogger, silentLogger } from './logger.js';
 export type { PublishOptions } from './publisher.js';
 export type { Backoff, Jitter } from './retry/backoff.js';
 export { applyJitter, baseDelay, quantiseDelay } from './retry/backoff.js';
 export { HEADERS } from './retry/headers.js';
 export type { DeadLetterReason, FailedAttempt, RetryPolicy } from './retry/policy.js';
 export { nextDelay } from './retry/policy.js';
+export type { ConnectOrExitOptions } from './script.js';
+export { connectOrExit } from './script.js';
 export type { Closeable, CloseOnSignalsOptions } from './shutdown.js';
 export { closeOnSignals } from './shutdown.js';
 export type { BindingSpec, ExchangeSpec, QueueSpec, Topology } from './topology.js';

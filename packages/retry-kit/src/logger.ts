@@ -18,3 +18,10 @@ export const silentLogger: Logger = {
   warn: () => {},
   error: () => {},
 };
+
+/** Warnings and errors only, to stderr: for programs whose stdout is their own. */
+export const quietLogger: Logger = {
+  info: () => {},
+  warn: consoleLogger.warn,
+  error: consoleLogger.error,
+};

@@ -1,8 +1,9 @@
 import { type ConnectOptions, connect, type RabbitClient } from './client.js';
 import { ConnectError } from './errors.js';
-import { consoleLogger } from './logger.js';
+import { quietLogger } from './logger.js';
 import { closeOnSignals } from './shutdown.js';
 
+/** {@link connect}'s options, with `logger` defaulting to {@link quietLogger}. */
 export interface ConnectOrExitOptions extends ConnectOptions {
   /** Added to the one-line error when the broker cannot be reached, e.g. how to start one. */
   hint?: string;
@@ -19,10 +20,10 @@ export interface ConnectOrExitOptions extends ConnectOptions {
  */
 export async function connectOrExit(options: ConnectOrExitOptions = {}): Promise<RabbitClient> {
   const { hint, closeOnSignals: wire = true, ...connectOptions } = options;
-  const logger = connectOptions.logger ?? consoleLogger;
+  const logger = connectOptions.logger ?? quietLogger;
   let rabbit: RabbitClient;
   try {
-    rabbit = await connect(connectOptions);
+    rabbit = await connect({ ...connectOptions, logger });
   } catch (error) {
     if (!(error instanceof ConnectError)) throw error;
     const extra = hint && (error.code === 'CONNECTION_REFUSED' || error.code === 'CONNECT_FAILED') ? ` ${hint}` : '';

@@ -9,5 +9,7 @@ export type { LocatedBroker } from './locate.js';
 export { externalHandle, locateBroker, NO_BROKER_MESSAGE, NoBrokerError } from './locate.js';
 export type { ConnectionInfo, QueueInfo } from './management.js';
 export { ManagementClient } from './management.js';
+export type { Program } from './programs.js';
+export { runProgram } from './programs.js';
 export { redactUrl } from './redact.js';
 export { canConnect, pollUntil } from './wait.js';

@@ -1,0 +1,80 @@
+// pnpm --filter work-queues start: two workers share a batch of tasks, first
+// dealt out in turn (round-robin), then to whichever worker is free (fair
+// dispatch), and a table per mode shows who did what and how long it took.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import readline from 'node:readline';
+import { connectOrExit } from 'retry-kit';
+import { QUEUE, workSeconds } from './work.js';
+
+const WORK_SECOND_MS = 100; // a tenth of a second per dot, so the demo is quick
+// Odd tasks are heavy, even ones light.
+const TASKS = Array.from({ length: 8 }, (_, i) => `task ${i + 1}${i % 2 === 0 ? '.........' : '.'}`);
+
+interface Worker {
+  name: string;
+  child: ChildProcess;
+  done: string[];
+}
+
+function startWorker(name: string, prefetch: number, onDone: () => void): Promise<Worker> {
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./worker.ts', import.meta.url).pathname], {
+    env: { ...process.env, PREFETCH: String(prefetch), WORK_SECOND_MS: String(WORK_SECOND_MS) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const worker: Worker = { name, child, done: [] };
+  let current = '';
+  return new Promise((resolve) => {
+    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (line.includes('Waiting for messages')) resolve(worker);
+      const received = /Received '(.*)'/.exec(line);
+      if (received?.[1]) current = received[1];
+      if (line.includes('Done')) {
+        worker.done.push(current);
+        onDone();
+      }
+    });
+  });
+}
+
+async function runMode(title: string, prefetch: number): Promise<number> {
+  let finished = 0;
+  let allDone!: () => void;
+  const done = new Promise<void>((resolve) => {
+    allDone = resolve;
+  });
+  const onDone = () => {
+    if (++finished === TASKS.length) allDone();
+  };
+  const workers = await Promise.all(['worker A', 'worker B'].map((name) => startWorker(name, prefetch, onDone)));
+  const rabbit = await connectOrExit();
+  await rabbit.declare({ queues: [{ name: QUEUE }] });
+  const started = Date.now();
+  for (const task of TASKS) await rabbit.sendToQueue(QUEUE, { task });
+  await done;
+  const seconds = (Date.now() - started) / 1000;
+  await rabbit.close();
+
+  console.log(`\n${title} (prefetch ${prefetch === 0 ? 'unlimited' : prefetch})`);
+  console.log('  worker     tasks  work (s)  tasks done');
+  for (const worker of workers) {
+    const work = worker.done.reduce((sum, task) => sum + workSeconds(task), 0) * (WORK_SECOND_MS / 1000);
+    const names = worker.done.map((task) => task.replace(/\.+$/, '')).join(', ');
+    console.log(
+      `  ${worker.name}  ${String(worker.done.length).padStart(5)}  ${work.toFixed(1).padStart(8)}  ${names}`,
+    );
+  }
+  console.log(`  all done in ${seconds.toFixed(1)} s`);
+  for (const worker of workers) {
+    worker.child.kill('SIGINT');
+    await once(worker.child, 'exit');
+  }
+  return seconds;
+}
+
+console.log(
+  `${TASKS.length} tasks, odd ones heavy (9 dots), even ones light (1 dot); a dot is ${WORK_SECOND_MS} ms of work.`,
+);
+const roundRobin = await runMode('Round-robin: tasks dealt out in turn', 0);
+const fair = await runMode('Fair dispatch: the next task goes to a free worker', 1);
+console.log(`\nFair dispatch finished in ${fair.toFixed(1)} s instead of ${roundRobin.toFixed(1)} s.`);
