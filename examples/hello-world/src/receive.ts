@@ -7,9 +7,9 @@ const rabbit = await connectOrExit({ hint: 'Start one with: pnpm broker' });
 
 await rabbit.declare({ queues: [{ name: 'hello' }] });
 
+console.log(' [*] Waiting for messages. To exit press CTRL+C');
 // The message is acked when this function returns, and only then removed
 // from the queue.
 await rabbit.consume<{ text: string }>('hello', ({ text }) => {
   console.log(` [x] Received '${text}'`);
 });
-console.log(' [*] Waiting for messages. To exit press CTRL+C');

@@ -12,6 +12,7 @@ await rabbit.declare({ queues: [{ name: QUEUE }] });
 // the limit: tasks are then dealt out in turn, busy or not (round-robin).
 const prefetch = Number(process.env.PREFETCH ?? 1);
 
+console.log(' [*] Waiting for messages. To exit press CTRL+C');
 // The ack goes when the handler returns, after the work: if this worker dies
 // mid-task, the broker gives the task to another worker.
 await rabbit.consume<{ task: string }>(
@@ -23,4 +24,3 @@ await rabbit.consume<{ task: string }>(
   },
   { prefetch },
 );
-console.log(' [*] Waiting for messages. To exit press CTRL+C');

@@ -1,20 +1,26 @@
-import { runDevBroker } from './dev-broker.js';
+import { devBrokerCtl, runDevBroker } from './dev-broker.js';
 import { brokerSource } from './locate.js';
 import { runWithBroker } from './run-with-broker.js';
 
 const USAGE = `usage:
   test-broker run -- <command> [args...]   run a command with one broker for all of it (TEST_BROKER)
+  test-broker run --if-none -- <command>   the same, but use a broker already on AMQP_URL or localhost:5672
   test-broker dev                          run a dev broker in the foreground (pnpm broker)
+  test-broker ctl <args...>                rabbitmqctl against the dev broker (pnpm rabbitmqctl)
   test-broker probe                        print where tests would get a broker: env, container, local or none`;
 
 const [verb, ...rest] = process.argv.slice(2);
 try {
   if (verb === 'run') {
-    process.exitCode = await runWithBroker(rest[0] === '--' ? rest.slice(1) : rest);
+    const ifNone = rest[0] === '--if-none';
+    const command = ifNone ? rest.slice(1) : rest;
+    process.exitCode = await runWithBroker(command[0] === '--' ? command.slice(1) : command, { ifNone });
   } else if (verb === 'probe') {
     const source = await brokerSource();
     console.log(source);
     process.exitCode = source === 'none' ? 1 : 0;
+  } else if (verb === 'ctl') {
+    process.stdout.write(await devBrokerCtl(rest));
   } else if (verb === 'dev') {
     await runDevBroker();
   } else {

@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { containerRuntimeAvailable, RABBITMQ_IMAGE } from './container.js';
+import { rabbitmqctl } from './ctl.js';
+import type { NodeControl } from './handle.js';
 import { findRabbitInstallation } from './installation.js';
 import { startLocalNode } from './local-node.js';
 import { NO_BROKER_MESSAGE } from './locate.js';
@@ -54,7 +56,21 @@ async function startDevContainer(dataDir: string) {
     .withBindMounts([{ source: dataDir, target: '/var/lib/rabbitmq' }])
     .withWaitStrategy(Wait.forLogMessage('Server startup complete'))
     .start();
-  return { stop: () => container.stop().then(() => undefined) };
+  return {
+    stop: () => container.stop().then(() => undefined),
+    control: { kind: 'container', containerId: container.getId() } satisfies NodeControl,
+  };
+}
+
+function controlFile(root: string): string {
+  return path.join(root, 'control.json');
+}
+
+/** `pnpm rabbitmqctl <args>`: rabbitmqctl against the running dev broker. */
+export async function devBrokerCtl(args: string[]): Promise<string> {
+  const file = controlFile(path.join(projectRoot(), '.broker'));
+  if (!existsSync(file)) throw new Error('No dev broker is running: start one with "pnpm broker".');
+  return rabbitmqctl(JSON.parse(readFileSync(file, 'utf8')) as NodeControl, args);
 }
 
 /**
@@ -70,25 +86,30 @@ export async function runDevBroker(): Promise<void> {
   writeFileSync(pidFile, String(process.pid));
 
   let stop: () => Promise<void>;
+  let control: NodeControl | undefined;
   if (await containerRuntimeAvailable()) {
     console.log(`Starting RabbitMQ (${RABBITMQ_IMAGE}) in a container, data in .broker/container ...`);
     const dataDir = path.join(root, 'container');
     mkdirSync(dataDir, { recursive: true });
-    ({ stop } = await startDevContainer(dataDir));
+    ({ stop, control } = await startDevContainer(dataDir));
   } else if (findRabbitInstallation()) {
     console.log('Starting the local rabbitmq-server, data in .broker/local ...');
-    ({ stop } = await startLocalNode({
+    const node = await startLocalNode({
       dataDir: path.join(root, 'local'),
       nodename: 'rabbit-dev@localhost',
       ports: DEV_PORTS,
       username: 'guest',
       password: 'guest',
-    }));
+    });
+    ({ stop } = node);
+    control = node.handle.control;
   } else {
     rmSync(pidFile, { force: true });
     throw new Error(NO_BROKER_MESSAGE);
   }
 
+  // For `pnpm rabbitmqctl ...`: how to reach this node.
+  writeFileSync(controlFile(root), JSON.stringify(control));
   console.log(`RabbitMQ is ready.
   AMQP:          amqp://guest:guest@localhost:${DEV_PORTS.amqp}   (the examples' default, AMQP_URL=amqp://localhost)
   Management UI: http://localhost:${DEV_PORTS.management}   (user guest, password guest)
@@ -101,5 +122,6 @@ Press Ctrl+C to stop it; its data stays in .broker/.`);
   console.log('Stopping RabbitMQ ...');
   await stop();
   rmSync(pidFile, { force: true });
+  rmSync(controlFile(root), { force: true });
   console.log('RabbitMQ stopped.');
 }

@@ -11,10 +11,8 @@ export interface LocatedBroker {
   stop(): Promise<void>;
 }
 
-export const NO_BROKER_MESSAGE = `No RabbitMQ broker for the tests. Do one of these:
-  - set AMQP_URL (and RABBITMQ_MANAGEMENT_URL) to a broker you run;
-  - start Docker, or another container runtime testcontainers supports;
-  - install RabbitMQ: "sudo apt-get install rabbitmq-server" (Debian/Ubuntu) or "brew install rabbitmq" (macOS).`;
+export const NO_BROKER_MESSAGE =
+  'No RabbitMQ broker found: install one (sudo apt-get install rabbitmq-server, or brew install rabbitmq), start Docker, or set AMQP_URL to yours.';
 
 export class NoBrokerError extends Error {
   constructor() {
