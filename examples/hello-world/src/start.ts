@@ -15,9 +15,13 @@ interface Program {
 }
 
 function run(name: 'send' | 'receive', args: string[] = []): Program {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL(`./${name}.ts`, import.meta.url).pathname, ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', new URL(`./${name}.ts`, import.meta.url).pathname, ...args],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const waiting: { text: string; resolve: () => void }[] = [];
   let held: string[] | undefined;
   const show = (line: string) => console.log(`${name.padStart(7)} | ${line}`);
@@ -52,5 +56,7 @@ receive.release();
 
 receive.stop();
 const receiveCode = await receive.exited;
-console.log(`\nsend exited ${sendCode} once the broker confirmed the message; receive exited ${receiveCode} on Ctrl+C (SIGINT).`);
+console.log(
+  `\nsend exited ${sendCode} once the broker confirmed the message; receive exited ${receiveCode} on Ctrl+C (SIGINT).`,
+);
 process.exitCode = sendCode === 0 && receiveCode === 0 ? 0 : 1;

@@ -20,7 +20,11 @@ export async function runWithBroker(command: string[], { ifNone = false } = {}):
   const broker = reachable ? undefined : await locateBroker(log);
   if (broker && ifNone) log(`no broker on amqp://localhost:5672, so this run has its own (${broker.handle.kind})`);
   const env = broker
-    ? { ...process.env, [HANDLE_ENV]: JSON.stringify(broker.handle), ...(ifNone ? { AMQP_URL: broker.handle.amqpUrl } : {}) }
+    ? {
+        ...process.env,
+        [HANDLE_ENV]: JSON.stringify(broker.handle),
+        ...(ifNone ? { AMQP_URL: broker.handle.amqpUrl } : {}),
+      }
     : process.env;
   const child = spawn(program, args, { stdio: 'inherit', env });
   // Ctrl+C reaches the child through the terminal; we wait for it to finish

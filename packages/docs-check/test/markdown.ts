@@ -1,0 +1,55 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(fileURLToPath(new URL('../../..', import.meta.url)));
+
+/** Every page a reader follows: docs/*.md and the READMEs. */
+export function pages(): string[] {
+  const docs = readdirSync(path.join(ROOT, 'docs'))
+    .filter((file) => file.endsWith('.md'))
+    .map((file) => path.join('docs', file));
+  return [...docs, 'README.md', 'packages/retry-kit/README.md'];
+}
+
+export function read(relative: string): string {
+  return readFileSync(path.join(ROOT, relative), 'utf8');
+}
+
+export interface Excerpt {
+  page: string;
+  source: string;
+  code: string;
+}
+
+/** Code blocks marked `<!-- excerpt: path -->`, which must appear verbatim in that file. */
+export function excerpts(page: string): Excerpt[] {
+  const found: Excerpt[] = [];
+  const pattern = /<!-- excerpt: (\S+) -->\n```\w*\n([\s\S]*?)\n```/g;
+  for (const match of read(page).matchAll(pattern)) {
+    found.push({ page, source: match[1] ?? '', code: match[2] ?? '' });
+  }
+  return found;
+}
+
+/** Relative links to files of the repository. */
+export function links(page: string): string[] {
+  const found: string[] = [];
+  for (const match of read(page).matchAll(/\]\(((?!https?:|#)[^)#\s]+)(#[^)]*)?\)/g)) {
+    found.push(path.normalize(path.join(path.dirname(page), match[1] ?? '')));
+  }
+  return found;
+}
+
+/** `pnpm [--silent] [--filter X] script` commands in ```sh blocks. */
+export function pnpmCommands(page: string): { filter: string | undefined; script: string }[] {
+  const found: { filter: string | undefined; script: string }[] = [];
+  for (const block of read(page).matchAll(/```sh\n([\s\S]*?)```/g)) {
+    for (const line of (block[1] ?? '').split('\n')) {
+      const match = /(?:^|&& |\s)pnpm (?:--silent )?(?:--filter (\S+) )?([\w:-]+)/.exec(line);
+      if (match?.[2] && !['install', 'add', 'exec'].includes(match[2]))
+        found.push({ filter: match[1], script: match[2] });
+    }
+  }
+  return found;
+}
