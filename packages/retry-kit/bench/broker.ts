@@ -31,3 +31,14 @@ export function median(values: number[]): number {
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
+
+/** Runs one benchmark on its own broker when its file is run directly (not from index.ts). */
+export async function runIfMain(url: string, bench: (broker: BenchBroker) => Promise<void>): Promise<void> {
+  if (url !== `file://${process.argv[1]}`) return;
+  const broker = await benchBroker();
+  try {
+    await bench(broker);
+  } finally {
+    await broker.done();
+  }
+}

@@ -3,7 +3,7 @@
 import amqp from 'amqplib';
 import { ManagementClient } from 'test-broker';
 import { connect, type DelayOptions, silentLogger } from '../src/index.js';
-import { type BenchBroker, benchBroker } from './broker.js';
+import { type BenchBroker, runIfMain } from './broker.js';
 import { spreadDelay, summarise } from './lateness.js';
 import { topicLadder } from './topic-ladder.js';
 
@@ -180,11 +180,4 @@ export async function delays(broker: BenchBroker): Promise<void> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const broker = await benchBroker();
-  try {
-    await delays(broker);
-  } finally {
-    await broker.done();
-  }
-}
+await runIfMain(import.meta.url, delays);

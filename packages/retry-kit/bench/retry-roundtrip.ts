@@ -4,7 +4,7 @@
 // costs against the least a hand-written retry can do.
 import amqp, { type Channel, type ConsumeMessage } from 'amqplib';
 import { connect, silentLogger } from '../src/index.js';
-import { type BenchBroker, benchBroker, median } from './broker.js';
+import { type BenchBroker, median, runIfMain } from './broker.js';
 
 const MESSAGES = Number(process.env.BENCH_RETRY_MESSAGES ?? 5_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
@@ -169,11 +169,4 @@ export async function retryRoundTrip(broker: BenchBroker): Promise<void> {
   );
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const broker = await benchBroker();
-  try {
-    await retryRoundTrip(broker);
-  } finally {
-    await broker.done();
-  }
-}
+await runIfMain(import.meta.url, retryRoundTrip);

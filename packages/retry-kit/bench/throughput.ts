@@ -1,6 +1,6 @@
 // pnpm bench: the kit against hand-written amqplib, same broker, same run,
 // alternating rounds so drift hits both alike. One JSON line per figure.
-import { type BenchBroker, benchBroker, median } from './broker.js';
+import { type BenchBroker, median, runIfMain } from './broker.js';
 import { kitConsume, kitPublish } from './kit.js';
 import { deleteQueue, fill, rawConsume, rawPublish } from './raw.js';
 
@@ -87,11 +87,4 @@ export async function throughput(broker: BenchBroker): Promise<void> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const broker = await benchBroker();
-  try {
-    await throughput(broker);
-  } finally {
-    await broker.done();
-  }
-}
+await runIfMain(import.meta.url, throughput);
