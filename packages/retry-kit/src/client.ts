@@ -136,7 +136,14 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
     });
     this.#delays.reset();
     this.#link.up(model);
-    for (const consumer of this.#consumers) await consumer.start(model);
+    // One consumer that cannot start (its queue was deleted, say) must not
+    // hold the connection, and every other consumer, hostage.
+    for (const consumer of this.#consumers) {
+      await consumer.start(model).catch((error: Error) => {
+        this.#logger.error(`could not restart the consumer of "${consumer.queue}": ${error.message}`);
+        this.#restartLater(consumer, model);
+      });
+    }
   }
 
   /** True while a connection is open. */
@@ -298,14 +305,18 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
     return this.#delays;
   }
 
-  #restartLater(consumer: Consumer, model: ChannelModel): void {
-    // The channel died but the connection lives (a channel error): try again shortly.
-    setTimeout(() => {
-      if (this.#link.current !== model || this.#closing) return;
-      consumer.start(model).catch((error: Error) => {
-        this.#logger.error(`could not restart the consumer of "${consumer.queue}": ${error.message}`);
-      });
-    }, 1_000).unref();
+  /** Restarts a consumer whose channel died while the connection lives on, backing off up to 30 s. */
+  #restartLater(consumer: Consumer, model: ChannelModel, attempt = 1): void {
+    setTimeout(
+      () => {
+        if (this.#link.current !== model || this.#closing) return;
+        consumer.start(model).catch((error: Error) => {
+          this.#logger.error(`could not restart the consumer of "${consumer.queue}": ${error.message}`);
+          this.#restartLater(consumer, model, attempt + 1);
+        });
+      },
+      Math.min(1_000 * 2 ** (attempt - 1), 30_000),
+    ).unref();
   }
 
   /**

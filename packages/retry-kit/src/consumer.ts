@@ -94,7 +94,6 @@ export class Consumer {
       if (!this.#stopped && this.#channel === channel) this.#onChannelLost(model);
     });
     await channel.prefetch(this.#prefetch);
-    this.#channel = channel;
     const { consumerTag } = await channel.consume(this.queue, (message) => {
       if (message === null) {
         this.#logger.warn(`the broker cancelled the consumer of "${this.queue}" (queue deleted?)`);
@@ -102,6 +101,8 @@ export class Consumer {
       }
       void this.#handle(channel, message);
     });
+    // Only now: a channel that dies while starting is the caller's to retry.
+    this.#channel = channel;
     this.#consumerTag = consumerTag;
   }
 

@@ -140,3 +140,27 @@ describe.skipIf(!faults)('a broker low on memory', () => {
     await published;
   });
 });
+
+describe.skipIf(!faults)('a consumer whose queue is gone after a reconnect', () => {
+  it('does not keep the other consumers of the connection from coming back', async () => {
+    const rabbit = await connectTo(broker);
+    const doomed = broker.name('doomed');
+    const healthy = broker.name('healthy');
+    await rabbit.declare({ queues: [{ name: healthy }] });
+    const path = `/queues/${encodeURIComponent(broker.vhost)}/${encodeURIComponent(doomed)}`;
+    // Created behind the client's back, so nothing declares it again.
+    await broker.management.request('PUT', path, { durable: true });
+    await rabbit.consume(doomed, () => {});
+    const received = deferred<unknown>();
+    await rabbit.consume(healthy, (payload) => received.resolve(payload));
+
+    await broker.management.request('DELETE', path);
+    const back = once(rabbit, 'connected');
+    await faults!.closeAllConnections(broker.vhost);
+    await back;
+
+    const sender = await connectTo(broker);
+    await sender.sendToQueue(healthy, { still: 'here' });
+    expect(await received.promise).toEqual({ still: 'here' });
+  });
+});
