@@ -4,10 +4,11 @@ import { spawnSync } from 'node:child_process';
 const steps = [
   ['hello-world', 'send one message, receive it'],
   ['work-queues', 'share slow tasks between two workers'],
+  ['retry-backoff', 'why per-message TTL breaks retries, and the fix', '04'],
 ];
 
-for (const [index, [name, what]] of steps.entries()) {
-  console.log(`\n=== ${index + 1}. ${name}: ${what} (docs/0${index + 1}-${name}.md) ===\n`);
+for (const [index, [name, what, page = `0${index + 1}`]] of steps.entries()) {
+  console.log(`\n=== ${Number(page)}. ${name}: ${what} (docs/${page}-${name}.md) ===\n`);
   const { status } = spawnSync('pnpm', ['--silent', '--filter', name, 'start'], { stdio: 'inherit' });
   if (status !== 0) {
     console.error(`${name} failed (exit ${status}).`);

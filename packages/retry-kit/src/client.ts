@@ -193,7 +193,16 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
     }
   };
 
-  /** Declares what delays to `queue` need: the shared delay topology and the way back to `queue`. */
+  /**
+   * Declares what delays to `queue` need (the shared delay topology and the
+   * way back to `queue`), which the kit otherwise does on the first delayed
+   * publish or failure. Call it at start-up to keep that out of the first
+   * message's time.
+   */
+  declareDelays(queue: string): Promise<void> {
+    return this.#prepareDelaysTo(queue);
+  }
+
   #prepareDelaysTo(queue: string): Promise<void> {
     let ready = this.#delaysReadyFor.get(queue);
     if (!ready) {
