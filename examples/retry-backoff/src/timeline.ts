@@ -8,7 +8,7 @@ export interface Group {
 /** A message this late is drawn (and called) late. */
 export const LATE_MS = 200;
 
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
 /**
  * An SVG timeline: one row per message, a hollow mark where it was due and a
@@ -23,15 +23,15 @@ export function timelineSvg(groups: Group[]): string {
   const parts: string[] = [];
   let y = 30;
   for (const group of groups) {
-    parts.push(`<text x="10" y="${y}" font-weight="bold">${escape(group.title)}</text>`);
+    parts.push(`<text x="10" y="${y}" font-weight="bold">${escapeXml(group.title)}</text>`);
     y += 8;
     for (const row of group.rows) {
       y += rowHeight;
       const late = lateness(row) > LATE_MS;
       const colour = late ? '#c0392b' : '#27ae60';
       parts.push(
-        `<g class="row" data-label="${escape(row.label)}" data-late-ms="${Math.round(lateness(row))}">`,
-        `<text x="20" y="${y + 4}">${escape(row.label)}</text>`,
+        `<g class="row" data-label="${escapeXml(row.label)}" data-late-ms="${Math.round(lateness(row))}">`,
+        `<text x="20" y="${y + 4}">${escapeXml(row.label)}</text>`,
         `<line x1="${x(row.due).toFixed(1)}" y1="${y}" x2="${x(row.arrived).toFixed(1)}" y2="${y}" stroke="${colour}" stroke-width="3"/>`,
         `<circle cx="${x(row.due).toFixed(1)}" cy="${y}" r="6" fill="white" stroke="#555"/>`,
         `<circle cx="${x(row.arrived).toFixed(1)}" cy="${y}" r="5" fill="${colour}"/>`,
@@ -46,7 +46,8 @@ export function timelineSvg(groups: Group[]): string {
   }
   const legend = `<text x="10" y="${y + 24}" font-size="12">○ due   ● came back (red: more than ${LATE_MS} ms late)</text>`;
   return `<?xml version="1.0" encoding="UTF-8"?>
-<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y + 40}" font-family="sans-serif" font-size="13">
+<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y + 40}" font-family="sans-serif" font-size="13" role="img">
+<title>When each delayed message was due and when it came back: ${groups.map((group) => escapeXml(group.title)).join(', ')}</title>
 <rect width="100%" height="100%" fill="white"/>
 ${[...parts, ...axis, legend].join('\n')}
 </svg>

@@ -1,20 +1,20 @@
 import { EventEmitter } from 'node:events';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
-import amqp, { type ChannelModel, type Options, type RecoveringChannelModel } from 'amqplib';
-import { classifyConnectError } from './connect-errors.js';
+import type { ChannelModel, RecoveringChannelModel } from 'amqplib';
 import { type ConsumeOptions, Consumer, type Handler, type HandlersByType } from './consumer.js';
+import { Declarations } from './declarations.js';
 import { DelayLadder, type DelayLadderOptions } from './delays/delay-ladder.js';
 import { DelayQueues, type DelayQueuesOptions } from './delays/delay-queues.js';
 import type { DelayTopology } from './delays/delay-topology.js';
-import { ClosedError, type ConnectError } from './errors.js';
+import { ClosedError } from './errors.js';
 import { createHandling, type DeadLetteredEvent, type RetryScheduledEvent } from './handling.js';
 import { Link } from './link.js';
-import { consoleLogger, type Logger } from './logger.js';
+import type { Logger } from './logger.js';
 import { Publisher, type PublishOptions } from './publisher.js';
 import { HEADERS } from './retry/headers.js';
 import type { RetryPolicy } from './retry/policy.js';
-import { assertTopology, type Topology } from './topology.js';
-import { parseUrl, redactText, redactUrl, resolveUrls } from './url.js';
+import type { Topology } from './topology.js';
+import { redactText } from './url.js';
 
 /** TLS settings for `amqps://` URLs, as Node's `tls.connect` takes them. */
 export type TlsOptions = Pick<
@@ -91,13 +91,10 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
   readonly #link = new Link();
   readonly #logger: Logger;
   readonly #urls: string[];
-  readonly #topologies: Topology[] = [];
-  /** Declarations done or under way, by content: each is sent once. */
-  readonly #declaring = new Map<string, Promise<void>>();
+  readonly #declarations = new Declarations(this.#link);
   /** Queues whose delay topology is declared (and re-declared on reconnect with the rest). */
   readonly #delaysReadyFor = new Map<string, Promise<void>>();
   readonly #consumers = new Set<Consumer>();
-  readonly #rejectPublishQueues = new Set<string>();
   readonly #publisher: Publisher;
   readonly #delays: DelayTopology;
   readonly #retry: RetryPolicy;
@@ -112,7 +109,7 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
     this.#delays = delayTopology(options.delays);
     this.#retry = options.retry ?? {};
     this.#publisher = new Publisher(this.#link, options.publishTimeoutMs ?? 30_000, (queue) =>
-      this.#rejectPublishQueues.has(queue),
+      this.#declarations.isRejectPublishQueue(queue),
     );
   }
 
@@ -126,7 +123,7 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
     const channel = await model.createChannel();
     channel.on('error', () => {});
     try {
-      for (const topology of this.#topologies) await assertTopology(channel, topology);
+      await this.#declarations.reassert(channel);
     } finally {
       await channel.close().catch(() => {});
     }
@@ -157,41 +154,8 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
    * something exists with other settings.
    */
   declare(topology: Topology): Promise<void> {
-    const key = JSON.stringify(topology);
-    // Concurrent declarations of the same thing share one round trip.
-    let declaring = this.#declaring.get(key);
-    if (!declaring) {
-      declaring = this.#assert(topology).then(
-        () => {
-          this.#topologies.push(topology);
-          for (const queue of topology.queues ?? []) {
-            if (queue.overflow === 'reject-publish' || queue.overflow === 'reject-publish-dlx') {
-              this.#rejectPublishQueues.add(queue.name);
-            }
-          }
-        },
-        (error: unknown) => {
-          this.#declaring.delete(key);
-          throw error;
-        },
-      );
-      this.#declaring.set(key, declaring);
-    }
-    return declaring;
+    return this.#declarations.declare(topology);
   }
-
-  /** Declares now, without re-declaring after a reconnect. */
-  readonly #assert = async (topology: Topology): Promise<void> => {
-    const model = await this.#link.connection(Date.now() + 30_000, 'declare topology');
-    const channel = await model.createChannel();
-    // A failed declaration closes its channel; this one is ours alone.
-    channel.on('error', () => {});
-    try {
-      await assertTopology(channel, topology);
-    } finally {
-      await channel.close().catch(() => {});
-    }
-  };
 
   /**
    * Declares what delays to `queue` need (the shared delay topology and the
@@ -237,7 +201,7 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
     if (!delay || delay <= 0) return this.publish('', queue, payload, rest);
     if (this.#closing) throw new ClosedError('CLOSED', 'Cannot publish: the client is closing');
     await this.#prepareDelaysTo(queue);
-    const route = await this.#delays.route(Math.round(delay), queue, this.#assert);
+    const route = await this.#delays.route(Math.round(delay), queue, this.#declarations.assert);
     const headers = { ...rest.headers, [HEADERS.queue]: queue, [HEADERS.publishedAt]: Date.now() };
     await this.#publisher.publish(route.exchange, route.routingKey, payload, {
       ...rest,
@@ -292,7 +256,7 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
       next: options.next,
       publisher: this.#publisher,
       delays: this.#delays,
-      assert: this.#assert,
+      assert: this.#declarations.assert,
       prepare,
       logger: this.#logger,
       onRetry: (event) => this.emit('retry-scheduled', event),
@@ -359,102 +323,7 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
   }
 
   /** @internal */
-  describe(url: string): string {
-    return redactUrl(url);
-  }
-
-  /** @internal */
   redact(text: string): string {
     return redactText(text, this.#urls);
   }
-}
-
-/**
- * Connects to RabbitMQ. Fails fast with one clear {@link ConnectError} when
- * the first connection cannot be made (bad URL, nothing listening, refused
- * credentials, unknown vhost, TLS); after that, reconnects with backoff.
- *
- * @example
- * const rabbit = await connect(); // AMQP_URL, else amqp://localhost
- * await rabbit.declare({ queues: [{ name: 'hello' }] });
- * await rabbit.sendToQueue('hello', { text: 'Hello World!' });
- */
-export async function connect(options: ConnectOptions = {}): Promise<RabbitClient> {
-  const urls = resolveUrls(options.url);
-  const targets = urls.map(parseUrl);
-  const logger = options.logger ?? consoleLogger;
-  const client = new RabbitClient(urls, logger, options);
-
-  // amqplib re-reads this object on every attempt: pointing it at the next
-  // URL after a failure is how the kit walks a cluster's nodes.
-  let index = 0;
-  const target: Options.Connect = { ...targets[0] };
-  const nextNode = () => {
-    index = (index + 1) % targets.length;
-    Object.assign(target, targets[index]);
-  };
-  const currentUrl = () => urls[index] ?? '';
-
-  const recovery = options.recovery ?? {};
-  const model = await amqp.connect(target, {
-    ...options.tls,
-    clientProperties: { connection_name: options.connectionName ?? process.argv[1]?.split('/').pop() ?? 'retry-kit' },
-    recovery: {
-      initialDelay: recovery.initialDelay ?? 100,
-      maxDelay: recovery.maxDelay ?? 10_000,
-      factor: recovery.factor ?? 2,
-      jitter: recovery.jitter ?? 0.2,
-      maxRetries: recovery.maxRetries ?? Number.POSITIVE_INFINITY,
-      initialMaxRetries: recovery.initialMaxRetries ?? urls.length - 1,
-      waitForConnect: false,
-      setup: (connection: ChannelModel) => client.setup(connection),
-    },
-  });
-  client.attach(model);
-
-  let lastError: ConnectError | undefined;
-  let connectedOnce = false;
-  model.on('connect', (connection: ChannelModel) => {
-    connectedOnce = true;
-    logger.info(`connected to ${redactUrl(currentUrl())}`);
-    client.emit('connected', { url: redactUrl(currentUrl()) });
-    connection.on('blocked', (reason: string) => {
-      logger.warn(`the broker blocked publishing: ${reason}`);
-      client.emit('blocked', { reason });
-    });
-    connection.on('unblocked', () => {
-      logger.info('the broker unblocked publishing');
-      client.emit('unblocked');
-    });
-  });
-  model.on('connect-failed', (error: Error) => {
-    const classified = classifyConnectError(error, currentUrl(), urls);
-    lastError = classified.error;
-    nextNode();
-    // Before the first connection, connect() throws the error itself.
-    if (!connectedOnce && classified.permanent) void model.close();
-    else if (connectedOnce) logger.warn(classified.error.message);
-  });
-  model.on('disconnect', (error: Error) => {
-    const reason = client.redact(error.message);
-    logger.warn(`disconnected from ${redactUrl(currentUrl())}: ${reason}`);
-    client.emit('disconnected', { reason });
-    if (targets.length > 1) nextNode();
-  });
-  model.on('reconnect-scheduled', ({ attempt, delay, error }) => {
-    client.emit('reconnecting', { attempt, delayMs: delay, reason: client.redact(error.message) });
-  });
-  model.on('reconnect-failed', (error: Error) => {
-    const reason = client.redact(error.message);
-    if (connectedOnce) logger.error(`gave up reconnecting: ${reason}`);
-    client.emit('reconnect-failed', { reason });
-  });
-  model.on('error', (error: Error) => logger.warn(`connection error: ${client.redact(error.message)}`));
-
-  try {
-    await model.waitForConnect();
-  } catch (error) {
-    throw lastError ?? classifyConnectError(error, currentUrl(), urls).error;
-  }
-  return client;
 }

@@ -6,8 +6,9 @@ export type {
   RecoveryOptions,
   TlsOptions,
 } from './client.js';
-export { connect, RabbitClient } from './client.js';
+export { RabbitClient } from './client.js';
 export { DecodeError } from './codec.js';
+export { connect } from './connect.js';
 export type { ConsumeOptions, Delivery, Handler, HandlersByType } from './consumer.js';
 export { Consumer } from './consumer.js';
 export type { DelayLadderOptions } from './delays/delay-ladder.js';

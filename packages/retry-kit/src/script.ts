@@ -1,4 +1,5 @@
-import { type ConnectOptions, connect, type RabbitClient } from './client.js';
+import type { ConnectOptions, RabbitClient } from './client.js';
+import { connect } from './connect.js';
 import { ConnectError } from './errors.js';
 import { quietLogger } from './logger.js';
 import { closeOnSignals } from './shutdown.js';

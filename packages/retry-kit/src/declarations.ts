@@ -1,0 +1,66 @@
+import type { Channel } from 'amqplib';
+import type { Link } from './link.js';
+import { assertTopology, type Topology } from './topology.js';
+
+/**
+ * Everything a client has declared, so it can be declared again on every new
+ * connection. Each distinct declaration is sent once, however many callers
+ * ask for it at the same time.
+ */
+export class Declarations {
+  readonly #link: Link;
+  readonly #topologies: Topology[] = [];
+  readonly #declaring = new Map<string, Promise<void>>();
+  readonly #rejectPublishQueues = new Set<string>();
+
+  constructor(link: Link) {
+    this.#link = link;
+  }
+
+  /** Declares now and records it for every reconnect. */
+  declare(topology: Topology): Promise<void> {
+    const key = JSON.stringify(topology);
+    let declaring = this.#declaring.get(key);
+    if (!declaring) {
+      declaring = this.assert(topology).then(
+        () => {
+          this.#topologies.push(topology);
+          for (const queue of topology.queues ?? []) {
+            if (queue.overflow === 'reject-publish' || queue.overflow === 'reject-publish-dlx') {
+              this.#rejectPublishQueues.add(queue.name);
+            }
+          }
+        },
+        (error: unknown) => {
+          this.#declaring.delete(key);
+          throw error;
+        },
+      );
+      this.#declaring.set(key, declaring);
+    }
+    return declaring;
+  }
+
+  /** Declares now, without recording it (delay queues manage their own lifetime). */
+  readonly assert = async (topology: Topology): Promise<void> => {
+    const model = await this.#link.connection(Date.now() + 30_000, 'declare topology');
+    const channel = await model.createChannel();
+    // A failed declaration closes its channel; this one is ours alone.
+    channel.on('error', () => {});
+    try {
+      await assertTopology(channel, topology);
+    } finally {
+      await channel.close().catch(() => {});
+    }
+  };
+
+  /** Declares everything recorded again, on a new connection's channel. */
+  async reassert(channel: Channel): Promise<void> {
+    for (const topology of this.#topologies) await assertTopology(channel, topology);
+  }
+
+  /** True for a declared queue that refuses messages when full, so a nack means "full". */
+  isRejectPublishQueue(queue: string): boolean {
+    return this.#rejectPublishQueues.has(queue);
+  }
+}
