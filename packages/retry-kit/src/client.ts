@@ -49,6 +49,8 @@ export interface ConnectOptions {
   connectionName?: string;
   /** Default of {@link PublishOptions.timeoutMs}. @default 30000 */
   publishTimeoutMs?: number;
+  /** Message bytes published and not yet confirmed before further publishes wait. @default 8 MiB */
+  maxUnconfirmedBytes?: number;
   /** The retry policy of consumers that set none. @default 5 attempts, exponential from 1 s */
   retry?: RetryPolicy;
   /** How delays are made. @default { topology: 'queues' } */
@@ -108,8 +110,11 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
     this.#logger = logger;
     this.#delays = delayTopology(options.delays);
     this.#retry = options.retry ?? {};
-    this.#publisher = new Publisher(this.#link, options.publishTimeoutMs ?? 30_000, (queue) =>
-      this.#declarations.isRejectPublishQueue(queue),
+    this.#publisher = new Publisher(
+      this.#link,
+      options.publishTimeoutMs ?? 30_000,
+      (queue) => this.#declarations.isRejectPublishQueue(queue),
+      options.maxUnconfirmedBytes ?? 8 * 2 ** 20,
     );
   }
 

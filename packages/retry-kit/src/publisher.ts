@@ -53,11 +53,20 @@ export class Publisher {
   #sweeper: NodeJS.Timeout | undefined;
   #inFlight = 0;
   #idle: (() => void) | undefined;
+  readonly #maxUnconfirmedBytes: number;
+  #unconfirmedBytes = 0;
+  #roomWaiters: (() => void)[] = [];
 
-  constructor(link: Link, defaultTimeoutMs: number, isRejectPublishQueue: (queue: string) => boolean) {
+  constructor(
+    link: Link,
+    defaultTimeoutMs: number,
+    isRejectPublishQueue: (queue: string) => boolean,
+    maxUnconfirmedBytes: number,
+  ) {
     this.#link = link;
     this.#defaultTimeoutMs = defaultTimeoutMs;
     this.#isRejectPublishQueue = isRejectPublishQueue;
+    this.#maxUnconfirmedBytes = maxUnconfirmedBytes;
   }
 
   /** Forgets the channel of a connection that is gone. */
@@ -89,6 +98,9 @@ export class Publisher {
       for (;;) {
         const channel = this.#channel ?? (await this.#openChannel(deadline, exchange, routingKey));
         if (this.#drained) await this.#waitForDrain(deadline, exchange, routingKey);
+        if (this.#unconfirmedBytes > 0 && this.#unconfirmedBytes + content.length > this.#maxUnconfirmedBytes) {
+          await this.#waitForRoom(content.length, deadline, exchange, routingKey);
+        }
         const outcome = await this.#send(channel, exchange, routingKey, content, properties, deadline);
         if (outcome === 'confirmed') return;
         // The channel died before the confirm: send again on the next one.
@@ -108,6 +120,7 @@ export class Publisher {
     deadline: number,
   ): Promise<Outcome> {
     return new Promise<Outcome>((resolve) => {
+      this.#unconfirmedBytes += content.length;
       const entry: Unconfirmed = {
         messageId: properties.messageId as string,
         exchange,
@@ -116,6 +129,12 @@ export class Publisher {
         returned: false,
         settle: (outcome) => {
           this.#unconfirmed.delete(entry);
+          this.#unconfirmedBytes -= content.length;
+          if (this.#roomWaiters.length > 0) {
+            const waiters = this.#roomWaiters;
+            this.#roomWaiters = [];
+            for (const wake of waiters) wake();
+          }
           resolve(outcome);
         },
       };
@@ -206,6 +225,25 @@ export class Publisher {
       clearTimeout(timer.id);
       if (result === 'timeout') throw this.#error('timeout', exchange, routingKey);
       if (this.#drained === drained) this.#drained = undefined;
+    }
+  }
+
+  /**
+   * Bounds memory by bytes, not messages: amqplib's own buffer counts frames
+   * (a 1 MB message is nine of them) and signals backpressure only after a
+   * thousand, so while the broker reads nothing (blocked, slow) publishes
+   * wait here once this much is written and not yet confirmed.
+   */
+  async #waitForRoom(size: number, deadline: number, exchange: string, routingKey: string): Promise<void> {
+    while (this.#unconfirmedBytes > 0 && this.#unconfirmedBytes + size > this.#maxUnconfirmedBytes) {
+      let timer: NodeJS.Timeout | undefined;
+      const room = new Promise<'room'>((resolve) => this.#roomWaiters.push(() => resolve('room')));
+      const expired = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()));
+      });
+      const result = await Promise.race([room, expired]);
+      clearTimeout(timer);
+      if (result === 'timeout') throw this.#error('timeout', exchange, routingKey);
     }
   }
 

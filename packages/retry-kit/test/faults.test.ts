@@ -164,3 +164,33 @@ describe.skipIf(!faults)('a consumer whose queue is gone after a reconnect', () 
     expect(await received.promise).toEqual({ still: 'here' });
   });
 });
+
+describe.skipIf(!faults)('backpressure', () => {
+  it('a producer faster than the broker waits for drain instead of buffering every message', async () => {
+    const queue = broker.name('drain');
+    const rabbit = await connectTo(broker);
+    await rabbit.declare({ queues: [{ name: queue }] });
+    const megabyte = Buffer.alloc(1024 * 1024, 1);
+    const count = 200;
+    const blocked = once(rabbit, 'blocked');
+    await faults!.memoryAlarm(true);
+    const published: Promise<void>[] = [];
+    let buffered: number;
+    try {
+      published.push(rabbit.sendToQueue(queue, Buffer.from('first'), { timeoutMs: 60_000 }));
+      await blocked;
+      // The broker reads nothing from a blocked connection: whatever is written
+      // now stays in this process. Without waiting for drain, all 200 MB would.
+      const before = process.memoryUsage().arrayBuffers;
+      for (let i = 0; i < count; i++) published.push(rabbit.sendToQueue(queue, megabyte, { timeoutMs: 60_000 }));
+      await new Promise((resolve) => setImmediate(resolve));
+      buffered = process.memoryUsage().arrayBuffers - before;
+    } finally {
+      await faults!.memoryAlarm(false);
+    }
+    await Promise.all(published);
+
+    console.log(JSON.stringify({ test: 'drain', published_mb: count, buffered_mb: Math.round(buffered / 2 ** 20) }));
+    expect(buffered).toBeLessThan(48 * 2 ** 20);
+  });
+});
