@@ -92,7 +92,8 @@ export async function startLocalNode(options: LocalNodeOptions = {}): Promise<Lo
       'ssl_options.certfile': certs.serverCertFile,
       'ssl_options.keyfile': certs.serverKeyFile,
       'ssl_options.verify': 'verify_peer',
-      'ssl_options.fail_if_no_peer_cert': false,
+      // Mutual TLS: a client must show a certificate signed by the same CA.
+      'ssl_options.fail_if_no_peer_cert': true,
     });
     tls = {
       amqpsUrl: `amqps://${username}:${password}@localhost:${tlsPort}`,
