@@ -110,6 +110,12 @@ export class Consumer {
     this.#inFlight++;
     try {
       if (this.#running >= this.#concurrency) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+      if (this.#stopped) {
+        // Shutting down: what was handed over but not started goes back at once.
+        settle(channel, message, 'requeue');
+        this.#waiting.shift()?.();
+        return;
+      }
       this.#running++;
       try {
         const settlement = await this.#process(message, toDelivery(this.queue, message));

@@ -60,6 +60,34 @@ describe('close()', () => {
     never.resolve();
   });
 
+  it('finishes the message in hand and gives back at once those handed over but not started', async () => {
+    const queue = broker.name('hand-back');
+    const rabbit = await connect({ url: broker.amqpUrl, logger: recordingLogger() });
+    await rabbit.declare({ queues: [{ name: queue }] });
+    for (let n = 1; n <= 5; n++) await rabbit.sendToQueue(queue, { n });
+    const started = deferred();
+    const release = deferred();
+    const handled: number[] = [];
+    // The broker hands over all five; one at a time is handled.
+    await rabbit.consume<{ n: number }>(
+      queue,
+      async ({ n }) => {
+        handled.push(n);
+        started.resolve();
+        await release.promise;
+      },
+      { prefetch: 10, concurrency: 1 },
+    );
+    await started.promise;
+
+    const closing = rabbit.close({ timeoutMs: 30_000 });
+    release.resolve();
+    await closing;
+
+    expect(handled).toEqual([1]);
+    expect(await queueDepth(queue)).toBe(4);
+  });
+
   it('refuses new publishes and consumers with ClosedError once closing', async () => {
     const rabbit = await connect({ url: broker.amqpUrl, logger: recordingLogger() });
     await rabbit.close();
