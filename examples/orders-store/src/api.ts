@@ -1,0 +1,45 @@
+import type Database from 'better-sqlite3';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { createOrder, findOrder, type NewOrder } from './db.js';
+
+const orderSchema = {
+  type: 'object',
+  required: ['customer_name', 'product_ids'],
+  additionalProperties: false,
+  properties: {
+    customer_name: { type: 'string', minLength: 1, maxLength: 200 },
+    product_ids: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'integer', minimum: 1 } },
+  },
+} as const;
+
+/**
+ * The shop's API. POST /orders stores the order and its outbox row, and
+ * answers at once: publishing is the relay's job, so a slow or absent broker
+ * never slows an order down. `onOrder` wakes the relay.
+ */
+export function buildApi(db: Database.Database, onOrder: () => void = () => {}): FastifyInstance {
+  // 16 KB is far more than an order needs; anything bigger is refused (413).
+  const app = Fastify({
+    bodyLimit: 16 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+  });
+
+  app.setErrorHandler((error: FastifyError, _request, reply) => {
+    const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
+    void reply.status(status).send({ error: status < 500 ? 'bad request' : 'internal error', message: error.message });
+  });
+
+  app.post<{ Body: NewOrder }>('/orders', { schema: { body: orderSchema } }, async (request, reply) => {
+    const id = createOrder(db, request.body);
+    onOrder();
+    return reply.status(201).send({ id, status: 'pending' });
+  });
+
+  app.get<{ Params: { id: string } }>('/orders/:id', async (request, reply) => {
+    const order = /^\d+$/.test(request.params.id) ? findOrder(db, Number(request.params.id)) : undefined;
+    if (!order) return reply.status(404).send({ error: 'not found', message: `No order ${request.params.id}` });
+    return order;
+  });
+
+  return app;
+}

@@ -1,0 +1,117 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+
+export const DEPARTMENTS = ['sales', 'marketing', 'warehouse'] as const;
+export type Department = (typeof DEPARTMENTS)[number];
+
+export interface NewOrder {
+  customer_name: string;
+  product_ids: number[];
+}
+
+export interface DepartmentProgress {
+  state: 'pending' | 'done' | 'retrying' | 'failed';
+  attempts: number;
+  reason: string | null;
+}
+
+export interface OrderView extends NewOrder {
+  id: number;
+  status: 'pending' | 'done' | 'failed';
+  departments: Record<Department, DepartmentProgress>;
+}
+
+/** Opens (and creates) the store: SQLite in WAL mode, so readers never wait for the writer. */
+export function openStore(file: string): Database.Database {
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS orders (
+      id INTEGER PRIMARY KEY,
+      customer_name TEXT NOT NULL,
+      product_ids TEXT NOT NULL,
+      created_at TEXT NOT NULL
+    );
+    -- What must be published: written in the same transaction as the order.
+    CREATE TABLE IF NOT EXISTS outbox (
+      id INTEGER PRIMARY KEY,
+      order_id INTEGER NOT NULL REFERENCES orders(id),
+      payload TEXT NOT NULL,
+      sent_at TEXT
+    );
+    CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox(id) WHERE sent_at IS NULL;
+    CREATE TABLE IF NOT EXISTS progress (
+      order_id INTEGER NOT NULL REFERENCES orders(id),
+      department TEXT NOT NULL,
+      state TEXT NOT NULL,
+      attempts INTEGER NOT NULL DEFAULT 0,
+      reason TEXT,
+      PRIMARY KEY (order_id, department)
+    );
+  `);
+  return db;
+}
+
+/**
+ * Writes the order, its outbox row and one pending row per department in one
+ * transaction: either all of it is stored, or none of it.
+ */
+export function createOrder(db: Database.Database, order: NewOrder): number {
+  const write = db.transaction((input: NewOrder) => {
+    const { lastInsertRowid } = db
+      .prepare('INSERT INTO orders (customer_name, product_ids, created_at) VALUES (?, ?, ?)')
+      .run(input.customer_name, JSON.stringify(input.product_ids), new Date().toISOString());
+    const id = Number(lastInsertRowid);
+    db.prepare('INSERT INTO outbox (order_id, payload) VALUES (?, ?)').run(id, JSON.stringify({ id, ...input }));
+    const pending = db.prepare("INSERT INTO progress (order_id, department, state) VALUES (?, ?, 'pending')");
+    for (const department of DEPARTMENTS) pending.run(id, department);
+    return id;
+  });
+  return write(order);
+}
+
+interface OrderRow {
+  id: number;
+  customer_name: string;
+  product_ids: string;
+}
+
+export function findOrder(db: Database.Database, id: number): OrderView | undefined {
+  const row = db.prepare('SELECT id, customer_name, product_ids FROM orders WHERE id = ?').get(id) as
+    | OrderRow
+    | undefined;
+  if (!row) return undefined;
+  const rows = db.prepare('SELECT department, state, attempts, reason FROM progress WHERE order_id = ?').all(id) as ({
+    department: Department;
+  } & DepartmentProgress)[];
+  const departments = Object.fromEntries(
+    rows.map(({ department, state, attempts, reason }) => [department, { state, attempts, reason }]),
+  ) as Record<Department, DepartmentProgress>;
+  const states = rows.map((r) => r.state);
+  const status = states.includes('failed') ? 'failed' : states.every((s) => s === 'done') ? 'done' : 'pending';
+  return {
+    id: row.id,
+    customer_name: row.customer_name,
+    product_ids: JSON.parse(row.product_ids),
+    status,
+    departments,
+  };
+}
+
+export interface OutboxRow {
+  id: number;
+  order_id: number;
+  payload: string;
+}
+
+export function unsent(db: Database.Database, limit: number): OutboxRow[] {
+  return db
+    .prepare('SELECT id, order_id, payload FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT ?')
+    .all(limit) as OutboxRow[];
+}
+
+export function markSent(db: Database.Database, id: number): void {
+  db.prepare('UPDATE outbox SET sent_at = ? WHERE id = ?').run(new Date().toISOString(), id);
+}
