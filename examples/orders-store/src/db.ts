@@ -42,6 +42,11 @@ export function openStore(file: string): Database.Database {
       sent_at TEXT
     );
     CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox(id) WHERE sent_at IS NULL;
+    CREATE TABLE IF NOT EXISTS customer_stats (
+      customer_name TEXT PRIMARY KEY,
+      orders INTEGER NOT NULL,
+      products INTEGER NOT NULL
+    );
     CREATE TABLE IF NOT EXISTS progress (
       order_id INTEGER NOT NULL REFERENCES orders(id),
       department TEXT NOT NULL,
@@ -114,4 +119,49 @@ export function unsent(db: Database.Database, limit: number): OutboxRow[] {
 
 export function markSent(db: Database.Database, id: number): void {
   db.prepare('UPDATE outbox SET sent_at = ? WHERE id = ?').run(new Date().toISOString(), id);
+}
+
+export function progressOf(
+  db: Database.Database,
+  orderId: number,
+  department: Department,
+): DepartmentProgress | undefined {
+  return db
+    .prepare('SELECT state, attempts, reason FROM progress WHERE order_id = ? AND department = ?')
+    .get(orderId, department) as DepartmentProgress | undefined;
+}
+
+export function setProgress(
+  db: Database.Database,
+  orderId: number,
+  department: Department,
+  progress: DepartmentProgress,
+): void {
+  db.prepare('UPDATE progress SET state = ?, attempts = ?, reason = ? WHERE order_id = ? AND department = ?').run(
+    progress.state,
+    progress.attempts,
+    progress.reason,
+    orderId,
+    department,
+  );
+}
+
+/**
+ * Counts an order in its customer's statistics and marks marketing done, in
+ * one transaction, unless it was done already: a redelivered order is never
+ * counted twice.
+ */
+export function countForCustomer(
+  db: Database.Database,
+  order: { id: number; customer_name: string; product_ids: number[] },
+): boolean {
+  return db.transaction(() => {
+    if (progressOf(db, order.id, 'marketing')?.state === 'done') return false;
+    db.prepare(
+      `INSERT INTO customer_stats (customer_name, orders, products) VALUES (?, 1, ?)
+       ON CONFLICT (customer_name) DO UPDATE SET orders = orders + 1, products = products + excluded.products`,
+    ).run(order.customer_name, order.product_ids.length);
+    setProgress(db, order.id, 'marketing', { state: 'done', attempts: 0, reason: null });
+    return true;
+  })();
 }

@@ -1,0 +1,95 @@
+import { EventEmitter } from 'node:events';
+import type Database from 'better-sqlite3';
+import type { RabbitClient, RetryPolicy } from 'retry-kit';
+import { countForCustomer, type Department, type DepartmentProgress, progressOf, setProgress } from './db.js';
+import { ORDERS_EXCHANGE } from './relay.js';
+import { renderSlip } from './slip.js';
+
+export interface PlacedOrder {
+  id: number;
+  customer_name: string;
+  product_ids: number[];
+}
+
+export interface DepartmentOptions {
+  db: Database.Database;
+  rabbit: RabbitClient;
+  /** The sales system's endpoint. */
+  salesUrl: string;
+  /** Where the warehouse's printer picks up packing slips. */
+  slipDir: string;
+  retry?: RetryPolicy;
+}
+
+export const queueOf = (department: Department) => `orders.${department}`;
+
+/** Every order, fanned out to one queue per department. */
+export function ordersTopology(departments: readonly Department[]) {
+  return {
+    exchanges: [{ name: ORDERS_EXCHANGE, type: 'fanout' as const }],
+    queues: departments.map((department) => ({ name: queueOf(department) })),
+    bindings: departments.map((department) => ({ source: ORDERS_EXCHANGE, queue: queueOf(department) })),
+  };
+}
+
+/** The work itself: each safe to run twice for the same order. */
+const work: Record<Department, (order: PlacedOrder, options: DepartmentOptions) => Promise<void>> = {
+  async sales(order, { salesUrl }) {
+    // The sales system keeps one sale per idempotency key: a redelivery is not a second sale.
+    const response = await fetch(salesUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': `order-${order.id}` },
+      body: JSON.stringify(order),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!response.ok) throw new Error(`sales system answered ${response.status}`);
+  },
+  async marketing(order, { db }) {
+    countForCustomer(db, order);
+  },
+  async warehouse(order, { slipDir }) {
+    await renderSlip(slipDir, order);
+  },
+};
+
+/**
+ * Consumes one department's queue. Progress goes to the store as it happens:
+ * retrying (with the attempt count), done, or failed (with the dead-letter
+ * reason), and out as 'progress' events.
+ */
+export async function startDepartment(
+  department: Department,
+  options: DepartmentOptions,
+): Promise<EventEmitter<{ progress: [number, DepartmentProgress] }>> {
+  const { db, rabbit } = options;
+  const events = new EventEmitter<{ progress: [number, DepartmentProgress] }>();
+  const report = (orderId: number, progress: DepartmentProgress) => {
+    setProgress(db, orderId, department, progress);
+    events.emit('progress', orderId, progress);
+  };
+  const queue = queueOf(department);
+  await rabbit.declare(ordersTopology([department]));
+  rabbit.on('dead-lettered', ({ queue: from, messageId, reason }) => {
+    const orderId = Number(String(messageId).replace('order-', ''));
+    if (from !== queue || !Number.isInteger(orderId)) return;
+    const last = progressOf(db, orderId, department);
+    report(orderId, { state: 'failed', attempts: last?.attempts ?? 0, reason: `${reason}: ${last?.reason ?? ''}` });
+  });
+  await rabbit.consume<PlacedOrder>(
+    queue,
+    async (order) => {
+      if (progressOf(db, order.id, department)?.state === 'done') return; // done before: a redelivery
+      try {
+        await work[department](order, options);
+      } catch (error) {
+        const attempts = (progressOf(db, order.id, department)?.attempts ?? 0) + 1;
+        report(order.id, { state: 'retrying', attempts, reason: (error as Error).message });
+        throw error;
+      }
+      const attempts = progressOf(db, order.id, department)?.attempts ?? 0;
+      report(order.id, { state: 'done', attempts, reason: null });
+    },
+    { ...(options.retry ? { retry: options.retry } : {}), prefetch: 10 },
+  );
+  return events;
+}

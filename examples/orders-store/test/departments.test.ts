@@ -1,0 +1,114 @@
+import { EventEmitter, once } from 'node:events';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { connect, silentLogger } from 'retry-kit';
+import { useTestVhost } from 'test-broker/vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildApi } from '../src/api.js';
+import { DEPARTMENTS, type DepartmentProgress, type OrderView, openStore } from '../src/db.js';
+import { startDepartment } from '../src/departments.js';
+import { startRelay } from '../src/relay.js';
+import { startSalesStandIn } from '../src/sales-standin.js';
+
+const broker = await useTestVhost('orders-departments');
+// Each test runs its own store on the same queues: stop one before the next starts.
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+/** The whole store in this process: API, relay, the three departments, the sales stand-in. */
+async function store() {
+  const db = openStore(':memory:');
+  const rabbit = await connect({
+    url: broker.amqpUrl,
+    logger: silentLogger,
+    delays: { prefix: broker.name('delays') },
+  });
+  const sales = await startSalesStandIn();
+  const slipDir = mkdtempSync(path.join(os.tmpdir(), 'slips-'));
+  const history: [number, string, DepartmentProgress][] = [];
+  const changed = new EventEmitter();
+  for (const department of DEPARTMENTS) {
+    const events = await startDepartment(department, {
+      db,
+      rabbit,
+      salesUrl: sales.url,
+      slipDir,
+      retry: { attempts: 4, backoff: { type: 'fixed', delays: [50] } },
+    });
+    events.on('progress', (orderId, progress) => {
+      history.push([orderId, department, progress]);
+      changed.emit('progress');
+    });
+  }
+  const relay = startRelay(db, rabbit, 50);
+  const api = buildApi(db, relay.wake);
+  cleanups.push(async () => {
+    await relay.stop();
+    await rabbit.close();
+    await sales.close();
+  });
+  const place = async (customer_name: string, product_ids: number[]) =>
+    (await api.inject({ method: 'POST', url: '/orders', payload: { customer_name, product_ids } })).json().id as number;
+  const view = async (id: number) => (await api.inject({ method: 'GET', url: `/orders/${id}` })).json() as OrderView;
+  /** Resolves once the order's overall status is `status`, checked after every progress report. */
+  const settled = async (id: number, status: OrderView['status']): Promise<OrderView> => {
+    for (;;) {
+      const next = once(changed, 'progress');
+      const order = await view(id);
+      if (order.status === status) return order;
+      await next;
+    }
+  };
+  return { db, sales, slipDir, history, place, settled };
+}
+
+describe('orders-store departments', () => {
+  it('an order reaches done in sales, marketing and the warehouse, with one slip and one sale', async () => {
+    const { db, sales, slipDir, place, settled } = await store();
+    const id = await place('Ada', [1, 2, 3]);
+
+    const order = await settled(id, 'done');
+    expect(Object.values(order.departments).map((d) => d.state)).toEqual(['done', 'done', 'done']);
+    expect([...sales.sales.keys()]).toEqual([`order-${id}`]);
+    expect(readdirSync(slipDir)).toEqual([`order-${id}.pdf`]);
+    expect(
+      readFileSync(path.join(slipDir, `order-${id}.pdf`))
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-');
+    expect(db.prepare('SELECT orders, products FROM customer_stats WHERE customer_name = ?').get('Ada')).toEqual({
+      orders: 1,
+      products: 3,
+    });
+  });
+
+  it('the sales system failing 3 times then recovering shows retrying, then done', async () => {
+    const { sales, history, place, settled } = await store();
+    sales.behave({ failFirst: 3 });
+    const id = await place('Grace', [7]);
+
+    await settled(id, 'done');
+    const salesStates = history
+      .filter(([orderId, department]) => orderId === id && department === 'sales')
+      .map(([, , p]) => `${p.state}:${p.attempts}`);
+    expect(salesStates).toEqual(['retrying:1', 'retrying:2', 'retrying:3', 'done:3']);
+  });
+
+  it('the sales system failing for good ends the order failed, with the dead-letter reason', async () => {
+    const { sales, slipDir, place, settled } = await store();
+    sales.behave({ failAlways: true });
+    const id = await place('Linus', [5]);
+
+    const order = await settled(id, 'failed');
+    expect(order.departments.sales).toEqual({
+      state: 'failed',
+      attempts: 4,
+      reason: 'exhausted: sales system answered 503',
+    });
+    expect(order.departments.warehouse.state).toBe('done');
+    expect(existsSync(path.join(slipDir, `order-${id}.pdf`))).toBe(true);
+  });
+});
