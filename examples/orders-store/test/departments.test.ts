@@ -40,7 +40,7 @@ async function store() {
     });
     events.on('progress', (orderId, progress) => {
       history.push([orderId, department, progress]);
-      changed.emit('progress');
+      changed.emit(`order ${orderId}`);
     });
   }
   const relay = startRelay(db, rabbit, 50);
@@ -53,10 +53,10 @@ async function store() {
   const place = async (customer_name: string, product_ids: number[]) =>
     (await api.inject({ method: 'POST', url: '/orders', payload: { customer_name, product_ids } })).json().id as number;
   const view = async (id: number) => (await api.inject({ method: 'GET', url: `/orders/${id}` })).json() as OrderView;
-  /** Resolves once the order's overall status is `status`, checked after every progress report. */
+  /** Resolves once the order's overall status is `status`, checked after each of its progress reports. */
   const settled = async (id: number, status: OrderView['status']): Promise<OrderView> => {
     for (;;) {
-      const next = once(changed, 'progress');
+      const next = once(changed, `order ${id}`);
       const order = await view(id);
       if (order.status === status) return order;
       await next;
@@ -111,4 +111,32 @@ describe('orders-store departments', () => {
     expect(order.departments.warehouse.state).toBe('done');
     expect(existsSync(path.join(slipDir, `order-${id}.pdf`))).toBe(true);
   });
+
+  it('500 orders posted at once all reach done', async () => {
+    const { place, settled, sales, slipDir } = await store();
+    const ids = await Promise.all(Array.from({ length: 500 }, (_, n) => place(`customer ${n % 50}`, [n + 1])));
+
+    const orders = await Promise.all(ids.map((id) => settled(id, 'done')));
+    expect(orders).toHaveLength(500);
+    expect(sales.sales.size).toBe(500);
+    expect(readdirSync(slipDir)).toHaveLength(500);
+  }, 120_000);
+
+  it.skipIf(!broker.faults)(
+    'RabbitMQ restarted while orders are posted: every accepted order is done, none lost',
+    async () => {
+      const { place, settled, sales } = await store();
+      const ids: number[] = [];
+      for (let n = 0; n < 20; n++) ids.push(await place(`before ${n}`, [n + 1]));
+      const restarting = broker.faults!.restart();
+      // Accepted while the broker goes down and comes back: the outbox keeps them.
+      for (let n = 0; n < 20; n++) ids.push(await place(`during ${n}`, [n + 1]));
+      await restarting;
+      for (let n = 0; n < 20; n++) ids.push(await place(`after ${n}`, [n + 1]));
+
+      await Promise.all(ids.map((id) => settled(id, 'done')));
+      expect(sales.sales.size).toBe(60);
+    },
+    120_000,
+  );
 });
