@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { createOrder, findOrder, type NewOrder } from './db.js';
+import type { StatusFeed } from './status-feed.js';
 
 const orderSchema = {
   type: 'object',
@@ -17,7 +18,7 @@ const orderSchema = {
  * answers at once: publishing is the relay's job, so a slow or absent broker
  * never slows an order down. `onOrder` wakes the relay.
  */
-export function buildApi(db: Database.Database, onOrder: () => void = () => {}): FastifyInstance {
+export function buildApi(db: Database.Database, onOrder: () => void = () => {}, feed?: StatusFeed): FastifyInstance {
   // 16 KB is far more than an order needs; anything bigger is refused (413).
   const app = Fastify({
     bodyLimit: 16 * 1024,
@@ -39,6 +40,28 @@ export function buildApi(db: Database.Database, onOrder: () => void = () => {}):
     const order = /^\d+$/.test(request.params.id) ? findOrder(db, Number(request.params.id)) : undefined;
     if (!order) return reply.status(404).send({ error: 'not found', message: `No order ${request.params.id}` });
     return order;
+  });
+
+  // Server-Sent Events: the order as it is now, then every change, until the client goes.
+  app.get<{ Params: { id: string } }>('/orders/:id/events', async (request, reply) => {
+    const id = /^\d+$/.test(request.params.id) ? Number(request.params.id) : undefined;
+    if (id === undefined || !findOrder(db, id)) {
+      return reply.status(404).send({ error: 'not found', message: `No order ${request.params.id}` });
+    }
+    if (!feed) return reply.status(503).send({ error: 'unavailable', message: 'Live status needs RabbitMQ' });
+    reply.hijack();
+    const out = reply.raw;
+    out.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    // Watch first, then read: departments write the store before they
+    // announce, so events that arrive before the snapshot is sent are
+    // already in it, and every later one is streamed.
+    let live = false;
+    const unwatch = await feed.watch(id, (event) => {
+      if (live) out.write(`event: status\ndata: ${JSON.stringify(event)}\n\n`);
+    });
+    out.write(`event: order\ndata: ${JSON.stringify(findOrder(db, id))}\n\n`);
+    live = true;
+    request.raw.on('close', () => void unwatch());
   });
 
   return app;

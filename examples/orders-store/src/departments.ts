@@ -4,6 +4,7 @@ import type { RabbitClient, RetryPolicy } from 'retry-kit';
 import { countForCustomer, type Department, type DepartmentProgress, progressOf, setProgress } from './db.js';
 import { ORDERS_EXCHANGE } from './relay.js';
 import { renderSlip } from './slip.js';
+import { announce, statusTopology } from './status-feed.js';
 
 export interface PlacedOrder {
   id: number;
@@ -63,17 +64,23 @@ export async function startDepartment(
 ): Promise<EventEmitter<{ progress: [number, DepartmentProgress] }>> {
   const { db, rabbit } = options;
   const events = new EventEmitter<{ progress: [number, DepartmentProgress] }>();
-  const report = (orderId: number, progress: DepartmentProgress) => {
+  const report = async (orderId: number, progress: DepartmentProgress) => {
     setProgress(db, orderId, department, progress);
     events.emit('progress', orderId, progress);
+    await announce(rabbit, { orderId, department, ...progress });
   };
   const queue = queueOf(department);
   await rabbit.declare(ordersTopology([department]));
+  await rabbit.declare(statusTopology);
   rabbit.on('dead-lettered', ({ queue: from, messageId, reason }) => {
     const orderId = Number(String(messageId).replace('order-', ''));
     if (from !== queue || !Number.isInteger(orderId)) return;
     const last = progressOf(db, orderId, department);
-    report(orderId, { state: 'failed', attempts: last?.attempts ?? 0, reason: `${reason}: ${last?.reason ?? ''}` });
+    void report(orderId, {
+      state: 'failed',
+      attempts: last?.attempts ?? 0,
+      reason: `${reason}: ${last?.reason ?? ''}`,
+    });
   });
   await rabbit.consume<PlacedOrder>(
     queue,
@@ -83,11 +90,11 @@ export async function startDepartment(
         await work[department](order, options);
       } catch (error) {
         const attempts = (progressOf(db, order.id, department)?.attempts ?? 0) + 1;
-        report(order.id, { state: 'retrying', attempts, reason: (error as Error).message });
+        await report(order.id, { state: 'retrying', attempts, reason: (error as Error).message });
         throw error;
       }
       const attempts = progressOf(db, order.id, department)?.attempts ?? 0;
-      report(order.id, { state: 'done', attempts, reason: null });
+      await report(order.id, { state: 'done', attempts, reason: null });
     },
     { ...(options.retry ? { retry: options.retry } : {}), prefetch: 10 },
   );

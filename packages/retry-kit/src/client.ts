@@ -13,7 +13,7 @@ import type { Logger } from './logger.js';
 import { Publisher, type PublishOptions } from './publisher.js';
 import { HEADERS } from './retry/headers.js';
 import type { RetryPolicy } from './retry/policy.js';
-import type { Topology } from './topology.js';
+import type { BindingSpec, Topology } from './topology.js';
 import { redactText } from './url.js';
 
 /** TLS settings for `amqps://` URLs, as Node's `tls.connect` takes them. */
@@ -160,6 +160,16 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
    */
   declare(topology: Topology): Promise<void> {
     return this.#declarations.declare(topology);
+  }
+
+  /** Binds now and after every reconnect; a shorthand for `declare({ bindings: [binding] })`. */
+  bind(binding: BindingSpec): Promise<void> {
+    return this.#declarations.declare({ bindings: [binding] });
+  }
+
+  /** Removes a binding made with {@link bind}, now and from what is declared again on reconnect. */
+  unbind(binding: BindingSpec): Promise<void> {
+    return this.#declarations.unbind(binding);
   }
 
   /**

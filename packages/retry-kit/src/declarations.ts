@@ -1,6 +1,6 @@
 import type { Channel } from 'amqplib';
 import type { Link } from './link.js';
-import { assertTopology, type Topology } from './topology.js';
+import { assertTopology, type BindingSpec, type Topology } from './topology.js';
 
 /**
  * Everything a client has declared, so it can be declared again on every new
@@ -39,6 +39,24 @@ export class Declarations {
       this.#declaring.set(key, declaring);
     }
     return declaring;
+  }
+
+  /** Removes a binding now, and from what is declared again on reconnect. */
+  async unbind(binding: BindingSpec): Promise<void> {
+    const key = JSON.stringify({ bindings: [binding] });
+    this.#declaring.delete(key);
+    const index = this.#topologies.findIndex((topology) => JSON.stringify(topology) === key);
+    if (index >= 0) this.#topologies.splice(index, 1);
+    const model = await this.#link.connection(Date.now() + 30_000, 'unbind');
+    const channel = await model.createChannel();
+    channel.on('error', () => {});
+    try {
+      const routingKey = binding.routingKey ?? '';
+      if ('queue' in binding) await channel.unbindQueue(binding.queue, binding.source, routingKey, binding.arguments);
+      else await channel.unbindExchange(binding.exchange, binding.source, routingKey, binding.arguments);
+    } finally {
+      await channel.close().catch(() => {});
+    }
   }
 
   /** Declares now, without recording it (delay queues manage their own lifetime). */
