@@ -73,24 +73,27 @@ describe('declaring topology', () => {
 });
 
 describe('binding and unbinding', () => {
-  it.skipIf(!broker.faults)('a binding made with bind() survives a reconnect; one removed with unbind() stays removed', async () => {
-    const exchange = broker.name('status');
-    const queue = broker.name('watcher');
-    await rabbit.declare({ exchanges: [{ name: exchange, type: 'topic' }], queues: [{ name: queue }] });
-    await rabbit.bind({ source: exchange, queue, routingKey: 'order.1' });
-    await rabbit.bind({ source: exchange, queue, routingKey: 'order.2' });
-    await rabbit.unbind({ source: exchange, queue, routingKey: 'order.2' });
-    // Lose order.1 behind the client's back: only re-declaration can bring it back.
-    const path = `/bindings/${encodeURIComponent(broker.vhost)}/e/${encodeURIComponent(exchange)}/q/${encodeURIComponent(queue)}`;
-    await broker.management.request('DELETE', `${path}/order.1`);
-    expect(await broker.management.request<unknown[]>('GET', path)).toEqual([]);
+  it.skipIf(!broker.faults)(
+    'a binding made with bind() survives a reconnect; one removed with unbind() stays removed',
+    async () => {
+      const exchange = broker.name('status');
+      const queue = broker.name('watcher');
+      await rabbit.declare({ exchanges: [{ name: exchange, type: 'topic' }], queues: [{ name: queue }] });
+      await rabbit.bind({ source: exchange, queue, routingKey: 'order.1' });
+      await rabbit.bind({ source: exchange, queue, routingKey: 'order.2' });
+      await rabbit.unbind({ source: exchange, queue, routingKey: 'order.2' });
+      // Lose order.1 behind the client's back: only re-declaration can bring it back.
+      const path = `/bindings/${encodeURIComponent(broker.vhost)}/e/${encodeURIComponent(exchange)}/q/${encodeURIComponent(queue)}`;
+      await broker.management.request('DELETE', `${path}/order.1`);
+      expect(await broker.management.request<unknown[]>('GET', path)).toEqual([]);
 
-    const reconnected = deferred();
-    rabbit.once('connected', () => reconnected.resolve());
-    await broker.faults?.closeAllConnections(broker.vhost);
-    await reconnected.promise;
+      const reconnected = deferred();
+      rabbit.once('connected', () => reconnected.resolve());
+      await broker.faults?.closeAllConnections(broker.vhost);
+      await reconnected.promise;
 
-    const bindings = await broker.management.request<{ routing_key: string }[]>('GET', path);
-    expect(bindings.map((binding) => binding.routing_key)).toEqual(['order.1']);
-  });
+      const bindings = await broker.management.request<{ routing_key: string }[]>('GET', path);
+      expect(bindings.map((binding) => binding.routing_key)).toEqual(['order.1']);
+    },
+  );
 });
