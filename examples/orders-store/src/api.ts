@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { createOrder, findOrder, type NewOrder } from './db.js';
@@ -18,12 +19,22 @@ const orderSchema = {
  * answers at once: publishing is the relay's job, so a slow or absent broker
  * never slows an order down. `onOrder` wakes the relay.
  */
-export function buildApi(db: Database.Database, onOrder: () => void = () => {}, feed?: StatusFeed): FastifyInstance {
+export function buildApi(
+  db: Database.Database,
+  onOrder: () => void = () => {},
+  feed?: StatusFeed,
+  logger = false,
+): FastifyInstance {
   // 16 KB is far more than an order needs; anything bigger is refused (413).
   const app = Fastify({
+    logger,
     bodyLimit: 16 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   });
+
+  // The page: place an order, watch its departments turn green.
+  const page = readFileSync(new URL('../public/index.html', import.meta.url), 'utf8');
+  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(page));
 
   app.setErrorHandler((error: FastifyError, _request, reply) => {
     const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;

@@ -84,3 +84,14 @@ describe('GET /orders/:id', () => {
     expect(response.json()).toEqual({ error: 'not found', message: 'No order 42' });
   });
 });
+
+describe('GET /', () => {
+  it('serves the page that places an order and follows its events', async () => {
+    const { app } = api();
+    const response = await app.inject({ method: 'GET', url: '/' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toContain('text/html');
+    expect(response.body).toContain('<form id="order">');
+    expect(response.body).toContain('new EventSource(`/orders/${body.id}/events`)');
+  });
+});
