@@ -30,6 +30,7 @@ async function store() {
   const slipDir = mkdtempSync(path.join(os.tmpdir(), 'slips-'));
   const history: [number, string, DepartmentProgress][] = [];
   const changed = new EventEmitter();
+  changed.setMaxListeners(0); // one waiter per order in flight: 500 in the load test
   for (const department of DEPARTMENTS) {
     const events = await startDepartment(department, {
       db,
