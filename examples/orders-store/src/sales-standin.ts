@@ -15,6 +15,8 @@ export interface SalesStandIn {
   /** Sales recorded, by idempotency key: a repeated key is not counted twice. */
   sales: Map<string, unknown>;
   requests: number;
+  /** Called as each request arrives, before it is answered. */
+  onRequest: () => void;
   behave(behaviour: SalesBehaviour): void;
   close(): Promise<void>;
 }
@@ -30,6 +32,7 @@ export async function startSalesStandIn(behaviour: SalesBehaviour = {}): Promise
   const standIn: Omit<SalesStandIn, 'url' | 'close'> = {
     sales: new Map(),
     requests: 0,
+    onRequest: () => {},
     behave: (next) => {
       current = { ...next };
       failed = 0;
@@ -42,6 +45,7 @@ export async function startSalesStandIn(behaviour: SalesBehaviour = {}): Promise
     });
     request.on('end', () => {
       standIn.requests++;
+      standIn.onRequest();
       setTimeout(() => {
         if (current.failAlways || failed < (current.failFirst ?? 0)) {
           failed++;

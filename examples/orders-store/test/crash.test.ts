@@ -1,0 +1,50 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { connect, silentLogger } from 'retry-kit';
+import { runProgram } from 'test-broker';
+import { useTestVhost } from 'test-broker/vitest';
+import { describe, expect, it } from 'vitest';
+import { createOrder, openStore, progressOf } from '../src/db.js';
+import { ordersTopology } from '../src/departments.js';
+import { startRelay } from '../src/relay.js';
+import { startSalesStandIn } from '../src/sales-standin.js';
+
+const broker = await useTestVhost('orders-crash');
+
+describe('a sales consumer killed mid-work', () => {
+  it('posts the sale again after a restart, and the sale is recorded exactly once', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'orders-'));
+    const db = openStore(path.join(dataDir, 'orders.db'));
+    const rabbit = await connect({ url: broker.amqpUrl, logger: silentLogger });
+    await rabbit.declare(ordersTopology(['sales']));
+    // Slow enough that the consumer is killed while its request is in flight.
+    const sales = await startSalesStandIn({ delayMs: 1_000 });
+    const env = { AMQP_URL: broker.amqpUrl, DATA_DIR: dataDir, SALES_URL: sales.url };
+    const consumer = (name: string) =>
+      runProgram(new URL('../src/run-consumer.ts', import.meta.url), ['--department', name], env);
+
+    const first = consumer('sales');
+    await first.line('sales consumer ready');
+    const requested = new Promise<void>((resolve) => {
+      sales.onRequest = resolve;
+    });
+    const id = createOrder(db, { customer_name: 'Crash', product_ids: [1] });
+    const relay = startRelay(db, rabbit, 50);
+    await requested;
+    first.child.kill('SIGKILL');
+    await first.exit();
+
+    const second = consumer('sales');
+    await second.line(`order ${id} sales: done`);
+    second.child.kill('SIGINT');
+    await second.exit();
+    await relay.stop();
+    await rabbit.close();
+    await sales.close();
+
+    expect(sales.requests).toBe(2);
+    expect([...sales.sales.keys()]).toEqual([`order-${id}`]);
+    expect(progressOf(db, id, 'sales')?.state).toBe('done');
+  });
+});
