@@ -76,11 +76,14 @@ export async function startDepartment(
     const orderId = Number(String(messageId).replace('order-', ''));
     if (from !== queue || !Number.isInteger(orderId)) return;
     const last = progressOf(db, orderId, department);
-    void report(orderId, {
+    report(orderId, {
       state: 'failed',
       attempts: last?.attempts ?? 0,
       reason: `${reason}: ${last?.reason ?? ''}`,
-    });
+    }).catch(
+      // The store has it already; only the live announcement failed (RabbitMQ going away).
+      () => {},
+    );
   });
   await rabbit.consume<PlacedOrder>(
     queue,
