@@ -217,13 +217,7 @@ export class Publisher {
   async #waitForDrain(deadline: number, exchange: string, routingKey: string): Promise<void> {
     while (this.#drained) {
       const drained = this.#drained;
-      const timer = { id: undefined as NodeJS.Timeout | undefined };
-      const expired = new Promise<'timeout'>((resolve) => {
-        timer.id = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()));
-      });
-      const result = await Promise.race([drained, expired]);
-      clearTimeout(timer.id);
-      if (result === 'timeout') throw this.#error('timeout', exchange, routingKey);
+      if (!(await beforeDeadline(drained, deadline))) throw this.#error('timeout', exchange, routingKey);
       if (this.#drained === drained) this.#drained = undefined;
     }
   }
@@ -236,14 +230,8 @@ export class Publisher {
    */
   async #waitForRoom(size: number, deadline: number, exchange: string, routingKey: string): Promise<void> {
     while (this.#unconfirmedBytes > 0 && this.#unconfirmedBytes + size > this.#maxUnconfirmedBytes) {
-      let timer: NodeJS.Timeout | undefined;
-      const room = new Promise<'room'>((resolve) => this.#roomWaiters.push(() => resolve('room')));
-      const expired = new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()));
-      });
-      const result = await Promise.race([room, expired]);
-      clearTimeout(timer);
-      if (result === 'timeout') throw this.#error('timeout', exchange, routingKey);
+      const room = new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
+      if (!(await beforeDeadline(room, deadline))) throw this.#error('timeout', exchange, routingKey);
     }
   }
 
@@ -282,6 +270,19 @@ export class Publisher {
 
 /** Why each confirm channel closed, when the broker said. */
 const closeErrors = new WeakMap<ConfirmChannel, Error>();
+
+/** True if `promise` settles before `deadline` (epoch ms), false if the deadline comes first. */
+async function beforeDeadline(promise: Promise<unknown>, deadline: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    return await Promise.race([promise.then(() => true), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** Resolves on the channel's next 'drain' (or its close), leaving no listener behind. */
 function drainOrClose(channel: ConfirmChannel): Promise<void> {

@@ -203,10 +203,15 @@ describe('jitter', () => {
   });
 });
 
-describe('a delayed message with nowhere to return to', () => {
+describe.each([
+  ['one queue per delay', 'queues', 'return'],
+  ['the ladder', 'ladder', 'ladder-return'],
+] as const)('a delayed message with nowhere to return to, %s', (_name, topology, returnExchange) => {
   it('is parked in the unroutable queue instead of vanishing', async () => {
-    const prefix = 'rk-parked';
-    const rabbit = await connectTo(broker, { delays: { topology: 'queues', prefix } });
+    const prefix = `rk-parked-${topology}`;
+    const delays: DelayOptions =
+      topology === 'ladder' ? { topology, prefix, resolution: 10, levels: 8 } : { topology, prefix };
+    const rabbit = await connectTo(broker, { delays });
     const queue = broker.name('unbound');
     await rabbit.declare({ queues: [{ name: queue }] });
     await rabbit.sendToQueue(queue, { first: true }, { delay: 50 });
@@ -215,17 +220,18 @@ describe('a delayed message with nowhere to return to', () => {
     const vhost = encodeURIComponent(broker.vhost);
     const bindings = await broker.management.request<{ properties_key: string }[]>(
       'GET',
-      `/bindings/${vhost}/e/${prefix}.return/q/${encodeURIComponent(queue)}`,
+      `/bindings/${vhost}/e/${prefix}.${returnExchange}/q/${encodeURIComponent(queue)}`,
     );
     for (const binding of bindings) {
       await broker.management.request(
         'DELETE',
-        `/bindings/${vhost}/e/${prefix}.return/q/${encodeURIComponent(queue)}/${encodeURIComponent(binding.properties_key)}`,
+        `/bindings/${vhost}/e/${prefix}.${returnExchange}/q/${encodeURIComponent(queue)}/${encodeURIComponent(binding.properties_key)}`,
       );
     }
     await rabbit.sendToQueue(queue, { second: true }, { messageId: 'lost-without-ae', delay: 50 });
 
     const parked = await takeOne(broker.amqpUrl, `${prefix}.unroutable`);
+    expect(bindings.length).toBe(1);
     expect(parked.properties.messageId).toBe('lost-without-ae');
     expect(parked.properties.headers?.[HEADERS.queue]).toBe(queue);
   });
