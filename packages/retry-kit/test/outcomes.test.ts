@@ -49,6 +49,19 @@ describe.each(topologies)('handler outcomes, with %s', (_name, delays) => {
     expect(headers['x-death']).toBeUndefined();
   });
 
+  it('a retried message travels without its per-message TTL, which would bring head-of-line blocking back', async () => {
+    const { rabbit, queue } = await setup({ attempts: 2 });
+    const retried = deferred<Delivery>();
+    await rabbit.consume(queue, (_payload, delivery) => {
+      if (delivery.attempts === 0) throw new Error('once');
+      retried.resolve(delivery);
+    });
+    await rabbit.sendToQueue(queue, { ttl: 'set' }, { expiration: '60000' });
+
+    const delivery = await retried.promise;
+    expect(delivery.raw.properties.expiration).toBeUndefined();
+  });
+
   it('a PermanentError goes to the dead-letter queue at once with reason "permanent"', async () => {
     const { rabbit, queue } = await setup({ attempts: 5 });
     let calls = 0;
