@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type Database from 'better-sqlite3';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import { createOrder, findOrder, type NewOrder } from './db.js';
 import type { StatusFeed } from './status-feed.js';
 
@@ -14,20 +14,25 @@ const orderSchema = {
   },
 } as const;
 
+export interface ApiOptions {
+  /** Called after each order is stored: wakes a relay in the same process. */
+  onOrder?: (id: number) => void;
+  /** Live status for GET /orders/:id/events; without it that route answers 503. */
+  feed?: StatusFeed;
+  log?: FastifyBaseLogger;
+}
+
 /**
  * The shop's API. POST /orders stores the order and its outbox row, and
  * answers at once: publishing is the relay's job, so a slow or absent broker
- * never slows an order down. `onOrder` wakes the relay.
+ * never slows an order down.
  */
-export function buildApi(
-  db: Database.Database,
-  onOrder: () => void = () => {},
-  feed?: StatusFeed,
-  logger = false,
-): FastifyInstance {
-  // 16 KB is far more than an order needs; anything bigger is refused (413).
+export function buildApi(db: Database.Database, { onOrder, feed, log }: ApiOptions = {}): FastifyInstance {
   const app = Fastify({
-    logger,
+    ...(log ? { loggerInstance: log } : {}),
+    // One line per order is logged below; one per request would drown it.
+    logController: new LogController({ disableRequestLogging: true }),
+    // 16 KB is far more than an order needs; anything bigger is refused (413).
     bodyLimit: 16 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   });
@@ -36,14 +41,19 @@ export function buildApi(
   const page = readFileSync(new URL('../public/index.html', import.meta.url), 'utf8');
   app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(page));
 
-  app.setErrorHandler((error: FastifyError, _request, reply) => {
-    const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
-    void reply.status(status).send({ error: status < 500 ? 'bad request' : 'internal error', message: error.message });
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error.statusCode && error.statusCode < 500) {
+      return reply.status(error.statusCode).send({ error: 'bad request', message: error.message });
+    }
+    // The client learns only that it failed; the log has why.
+    request.log.error(error);
+    return reply.status(500).send({ error: 'internal error', message: 'The order could not be handled' });
   });
 
   app.post<{ Body: NewOrder }>('/orders', { schema: { body: orderSchema } }, async (request, reply) => {
     const id = createOrder(db, request.body);
-    onOrder();
+    request.log.info(`order ${id} placed by ${request.body.customer_name}`);
+    onOrder?.(id);
     return reply.status(201).send({ id, status: 'pending' });
   });
 

@@ -1,8 +1,14 @@
 import type Database from 'better-sqlite3';
-import type { RabbitClient } from 'retry-kit';
+import { type Logger, type RabbitClient, silentLogger } from 'retry-kit';
 import { markSent, unsent } from './db.js';
 
 export const ORDERS_EXCHANGE = 'orders';
+
+export interface RelayOptions {
+  /** How often to look for rows nobody woke the relay for (other processes' orders, failed rounds). */
+  pollMs?: number;
+  log?: Logger;
+}
 
 export interface Relay {
   /** Publishes what is waiting now, instead of at the next poll. */
@@ -15,10 +21,15 @@ export interface Relay {
  * is marked sent. A crash between the two publishes it again (consumers are
  * idempotent); a broker that is down just leaves rows for the next round.
  */
-export function startRelay(db: Database.Database, rabbit: RabbitClient, pollMs = 1_000): Relay {
+export function startRelay(
+  db: Database.Database,
+  rabbit: RabbitClient,
+  { pollMs = 1_000, log = silentLogger }: RelayOptions = {},
+): Relay {
   let running: Promise<void> | undefined;
   let again = false;
   let stopped = false;
+  let away = false; // said once per outage, not once per round
 
   const drain = async () => {
     do {
@@ -31,10 +42,15 @@ export function startRelay(db: Database.Database, rabbit: RabbitClient, pollMs =
             type: 'order.placed',
             timeoutMs: 5_000,
           });
-        } catch {
-          return; // the broker is away: the row stays unsent, the next round tries again
+        } catch (error) {
+          // The row stays unsent; the next round tries again.
+          if (!away) log.warn(`orders wait in the outbox: ${(error as Error).message}`);
+          away = true;
+          return;
         }
         markSent(db, row.id);
+        if (away) log.info('publishing the orders that waited in the outbox');
+        away = false;
       }
     } while (again && !stopped);
   };

@@ -1,24 +1,25 @@
-// One department's consumer on its own, for running the roles apart:
+// One department's consumer alone:
 //   pnpm --filter orders-store consumer -- --department sales
-// DATA_DIR holds the store (default ../data); SALES_URL the sales system.
 import { parseArgs } from 'node:util';
-import { connectOrExit } from 'retry-kit';
-import { DEPARTMENTS, type Department, openStore } from './db.js';
-import { startDepartment } from './departments.js';
+import { config } from './config.js';
+import { DEPARTMENTS, type Department } from './db.js';
+import { launch, startLoggedDepartment } from './roles.js';
 
-const { values } = parseArgs({ options: { department: { type: 'string' } } });
-const department = values.department as Department;
-if (!DEPARTMENTS.includes(department)) {
-  console.error(`usage: consumer --department <${DEPARTMENTS.join('|')}>`);
+function departmentArgument(): Department {
+  const usage = `usage: consumer --department <${DEPARTMENTS.join('|')}>`;
+  try {
+    const { values } = parseArgs({ options: { department: { type: 'string' } } });
+    if (DEPARTMENTS.includes(values.department as Department)) return values.department as Department;
+  } catch {}
+  console.error(usage);
   process.exit(2);
 }
-const dataDir = process.env.DATA_DIR ?? new URL('../data/', import.meta.url).pathname;
-const salesUrl = process.env.SALES_URL ?? 'http://127.0.0.1:4000/sales';
 
-const rabbit = await connectOrExit({ hint: 'Start one with: pnpm broker' });
-const db = openStore(`${dataDir}/orders.db`);
-const events = await startDepartment(department, { db, rabbit, salesUrl, slipDir: `${dataDir}/slips` });
-events.on('progress', (orderId, { state, attempts }) =>
-  console.log(`order ${orderId} ${department}: ${state} (${attempts})`),
-);
-console.log(`${department} consumer ready`);
+const department = departmentArgument();
+await launch(async (shop) => {
+  const salesUrl = config.salesUrl ?? 'http://127.0.0.1:4000/sales';
+  await startLoggedDepartment(department, shop, { salesUrl, slipDir: config.slipDir });
+  shop.log.info(`${department} consumer ready`);
+  // Closing the connection (next, in launch) finishes the messages in hand.
+  return async () => {};
+});

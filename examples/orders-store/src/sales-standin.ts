@@ -26,7 +26,7 @@ export interface SalesStandIn {
  * server on 127.0.0.1 that can be told to fail or be slow. Like real payment
  * and sales APIs, it honours an Idempotency-Key header.
  */
-export async function startSalesStandIn(behaviour: SalesBehaviour = {}): Promise<SalesStandIn> {
+export async function startSalesStandIn(behaviour: SalesBehaviour = {}, port = 0): Promise<SalesStandIn> {
   let current = { ...behaviour };
   let failed = 0;
   const standIn: Omit<SalesStandIn, 'url' | 'close'> = {
@@ -58,10 +58,10 @@ export async function startSalesStandIn(behaviour: SalesBehaviour = {}): Promise
       }, current.delayMs ?? 0);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const { port: bound } = server.address() as AddressInfo;
   return Object.assign(standIn, {
-    url: `http://127.0.0.1:${port}/sales`,
+    url: `http://127.0.0.1:${bound}/sales`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   });
 }

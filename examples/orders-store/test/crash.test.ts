@@ -30,13 +30,13 @@ describe('a sales consumer killed mid-work', () => {
       sales.onRequest = resolve;
     });
     const id = createOrder(db, { customer_name: 'Crash', product_ids: [1] });
-    const relay = startRelay(db, rabbit, 50);
+    const relay = startRelay(db, rabbit, { pollMs: 50 });
     await requested;
     first.child.kill('SIGKILL');
     await first.exit();
 
     const second = consumer('sales');
-    await second.line(`order ${id} sales: done`);
+    await second.line(`sales: order ${id} done`);
     second.child.kill('SIGINT');
     await second.exit();
     await relay.stop();

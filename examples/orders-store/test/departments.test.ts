@@ -44,8 +44,8 @@ async function store() {
       changed.emit(`order ${orderId}`);
     });
   }
-  const relay = startRelay(db, rabbit, 50);
-  const api = buildApi(db, relay.wake);
+  const relay = startRelay(db, rabbit, { pollMs: 50 });
+  const api = buildApi(db, { onOrder: relay.wake });
   cleanups.push(async () => {
     await relay.stop();
     await rabbit.close();

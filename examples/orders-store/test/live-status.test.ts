@@ -33,7 +33,7 @@ describe('live status over Server-Sent Events', () => {
   it('streams the order, then each status change announced for it, and nothing for other orders', async () => {
     const db = openStore(':memory:');
     const feed = await startStatusFeed(rabbit);
-    const app = buildApi(db, () => {}, feed);
+    const app = buildApi(db, { feed });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const { port } = app.server.address() as AddressInfo;
     const base = `http://127.0.0.1:${port}`;

@@ -29,7 +29,7 @@ describe('the outbox relay', () => {
   it('publishes every stored order, confirmed, and marks it sent', async () => {
     const { rabbit, seen, seenAtLeast } = await setup();
     const db = openStore(':memory:');
-    const relay = startRelay(db, rabbit, 50);
+    const relay = startRelay(db, rabbit, { pollMs: 50 });
     createOrder(db, { customer_name: 'Ada', product_ids: [1] });
     createOrder(db, { customer_name: 'Grace', product_ids: [2, 3] });
     relay.wake();
@@ -44,7 +44,7 @@ describe('the outbox relay', () => {
   it.skipIf(!broker.faults)('an order accepted while RabbitMQ is down is published when it is back', async () => {
     const { rabbit, seen, seenAtLeast } = await setup();
     const db = openStore(':memory:');
-    const relay = startRelay(db, rabbit, 100);
+    const relay = startRelay(db, rabbit, { pollMs: 100 });
     const down = once(rabbit, 'disconnected');
     await broker.faults!.stop();
     await down;

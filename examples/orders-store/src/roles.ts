@@ -1,0 +1,67 @@
+// The parts of the shop, each started the same way whether it runs alone
+// (run-api.ts, run-relay.ts, run-consumer.ts) or all together (start.ts).
+import type Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import { closeOnSignals, connectOrExit, type RabbitClient } from 'retry-kit';
+import { buildApi } from './api.js';
+import { config } from './config.js';
+import { type Department, openStore } from './db.js';
+import { startDepartment } from './departments.js';
+import { createLog } from './log.js';
+import { startStatusFeed } from './status-feed.js';
+
+export interface Shop {
+  db: Database.Database;
+  rabbit: RabbitClient;
+  log: Logger;
+}
+
+/** The API with live status, listening on 127.0.0.1. */
+export async function startApi({ db, rabbit, log }: Shop, port: number, onOrder?: (id: number) => void) {
+  const feed = await startStatusFeed(rabbit);
+  const app = buildApi(db, { feed, log: log.child({ role: 'api' }), ...(onOrder ? { onOrder } : {}) });
+  await app.listen({ host: '127.0.0.1', port });
+  return app;
+}
+
+/** One department's consumer, logging each order's progress. */
+export async function startLoggedDepartment(
+  department: Department,
+  { db, rabbit, log }: Shop,
+  places: { salesUrl: string; slipDir: string },
+) {
+  const out = log.child({ role: department });
+  const events = await startDepartment(department, { db, rabbit, ...places });
+  events.on('progress', (orderId, { state, attempts, reason }) => {
+    if (state === 'done') out.info(`order ${orderId} done`);
+    else if (state === 'retrying') out.warn(`order ${orderId} retrying after attempt ${attempts}: ${reason}`);
+    else if (state === 'failed') out.error(`order ${orderId} failed: ${reason}`);
+  });
+  return events;
+}
+
+/**
+ * Runs a role as a program: connects (or says in one line why not and exits
+ * 1), opens the store, starts the role, and on Ctrl+C or SIGTERM stops it,
+ * then closes the connection and the store.
+ */
+export async function launch(start: (shop: Shop) => Promise<() => Promise<void>>): Promise<void> {
+  const log = createLog();
+  const rabbit = await connectOrExit({
+    hint: 'Start one with: pnpm broker',
+    logger: log.child({ role: 'rabbitmq' }),
+    closeOnSignals: false,
+  });
+  const db = openStore(config.storeFile);
+  const stop = await start({ db, rabbit, log });
+  closeOnSignals(
+    {
+      async close() {
+        await stop();
+        await rabbit.close();
+        db.close();
+      },
+    },
+    { logger: log },
+  );
+}
