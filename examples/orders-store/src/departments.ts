@@ -22,6 +22,16 @@ export interface DepartmentOptions {
   retry?: RetryPolicy;
 }
 
+/**
+ * How the shop retries: 1, 2, 4, 8 and 16 s apart, so a sales system that is
+ * down for half a minute still gets every order, and one that stays down
+ * marks the order failed after about 30 s, when people should look.
+ */
+export const SHOP_RETRY: RetryPolicy = {
+  attempts: 6,
+  backoff: { type: 'exponential', initialDelay: 1_000, factor: 2 },
+};
+
 export const queueOf = (department: Department) => `orders.${department}`;
 
 /** Every order, fanned out to one queue per department. */
@@ -99,7 +109,7 @@ export async function startDepartment(
       const attempts = progressOf(db, order.id, department)?.attempts ?? 0;
       await report(order.id, { state: 'done', attempts, reason: null });
     },
-    { ...(options.retry ? { retry: options.retry } : {}), prefetch: 10 },
+    { retry: options.retry ?? SHOP_RETRY, prefetch: 10 },
   );
   return events;
 }
