@@ -117,8 +117,13 @@ export function unsent(db: Database.Database, limit: number): OutboxRow[] {
     .all(limit) as OutboxRow[];
 }
 
-export function markSent(db: Database.Database, id: number): void {
-  db.prepare('UPDATE outbox SET sent_at = ? WHERE id = ?').run(new Date().toISOString(), id);
+/** Marks outbox rows sent, in one transaction. */
+export function markSent(db: Database.Database, ids: number[]): void {
+  const mark = db.prepare('UPDATE outbox SET sent_at = ? WHERE id = ?');
+  const now = new Date().toISOString();
+  db.transaction(() => {
+    for (const id of ids) mark.run(now, id);
+  })();
 }
 
 export function progressOf(

@@ -1,8 +1,9 @@
 import type Database from 'better-sqlite3';
 import { type Logger, type RabbitClient, silentLogger } from 'retry-kit';
-import { markSent, unsent } from './db.js';
+import { markSent, type OutboxRow, unsent } from './db.js';
 
 export const ORDERS_EXCHANGE = 'orders';
+const BATCH = 100;
 
 export interface RelayOptions {
   /** How often to look for rows nobody woke the relay for (other processes' orders, failed rounds). */
@@ -31,28 +32,35 @@ export function startRelay(
   let stopped = false;
   let away = false; // said once per outage, not once per round
 
+  const publish = (row: OutboxRow) =>
+    rabbit.publish(ORDERS_EXCHANGE, 'order.placed', JSON.parse(row.payload), {
+      messageId: `order-${row.order_id}`,
+      type: 'order.placed',
+      timeoutMs: 5_000,
+    });
+
   const drain = async () => {
+    let full: boolean;
     do {
       again = false;
-      for (const row of unsent(db, 100)) {
-        if (stopped) return;
-        try {
-          await rabbit.publish(ORDERS_EXCHANGE, 'order.placed', JSON.parse(row.payload), {
-            messageId: `order-${row.order_id}`,
-            type: 'order.placed',
-            timeoutMs: 5_000,
-          });
-        } catch (error) {
-          // The row stays unsent; the next round tries again.
-          if (!away) log.warn(`orders wait in the outbox: ${(error as Error).message}`);
-          away = true;
-          return;
-        }
-        markSent(db, row.id);
-        if (away) log.info('publishing the orders that waited in the outbox');
-        away = false;
+      const rows = unsent(db, BATCH);
+      full = rows.length === BATCH;
+      // The whole batch in flight at once: one confirm round trip, not one per order.
+      const results = await Promise.allSettled(rows.map(publish));
+      markSent(
+        db,
+        rows.filter((_, n) => results[n]!.status === 'fulfilled').map((row) => row.id),
+      );
+      const failure = results.find((result) => result.status === 'rejected');
+      if (failure) {
+        // Those rows stay unsent; the next round tries again.
+        if (!away) log.warn(`orders wait in the outbox: ${(failure.reason as Error).message}`);
+        away = true;
+        return;
       }
-    } while (again && !stopped);
+      if (away && rows.length > 0) log.info('publishing the orders that waited in the outbox');
+      away = false;
+    } while ((full || again) && !stopped);
   };
 
   const wake = () => {

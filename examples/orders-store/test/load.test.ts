@@ -1,0 +1,57 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import getPort from 'get-port';
+import { runProgram } from 'test-broker';
+import { useTestVhost } from 'test-broker/vitest';
+import { describe, expect, it } from 'vitest';
+
+const broker = await useTestVhost('orders-load');
+const script = (name: string) => new URL(`../src/${name}.ts`, import.meta.url);
+
+describe('the random-order producer', () => {
+  it('places orders on the whole shop (pnpm start) and sums up once every one is done', async () => {
+    const port = await getPort();
+    const env = {
+      AMQP_URL: broker.amqpUrl,
+      DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'orders-load-')),
+      PORT: String(port),
+    };
+    const shop = runProgram(script('start'), [], env);
+    await shop.line(`open http://127.0.0.1:${port}/`);
+
+    const load = runProgram(script('load'), ['--count', '60', '--rate', '120'], env);
+    expect(await load.exit()).toEqual({ code: 0, signal: null });
+    expect(load.output[0]).toMatch(/^placed 60 orders in 0\.\d s \(\d+\/s\): 60 accepted, none refused$/);
+    expect(load.output[1]).toMatch(/^POST latency: p50 [\d.]+ ms, p99 [\d.]+ ms, max [\d.]+ ms$/);
+    expect(load.output[2]).toMatch(
+      /^settled 60 of 60 within [\d.]+ s of the last POST: 60 done, 0 failed, 0 still pending$/,
+    );
+    expect(shop.output.filter((line) => line.includes('sales: order') && line.endsWith(' done'))).toHaveLength(60);
+
+    shop.child.kill('SIGINT');
+    expect(await shop.exit()).toEqual({ code: 0, signal: null });
+  });
+
+  it('says in one line that the API cannot be reached, and exits 1', async () => {
+    const url = `http://127.0.0.1:${await getPort()}`;
+    const load = runProgram(script('load'), ['--count', '5', '--rate', '5', '--url', url], {});
+    expect(await load.exit()).toEqual({ code: 1, signal: null });
+    expect(load.output).toEqual([
+      `Cannot reach the orders API at ${url}: connection refused (is the API running?). Start it with: pnpm --filter orders-store start`,
+    ]);
+  });
+
+  it.each([
+    [[], '--count is required'],
+    [['--count', '10'], '--rate is required'],
+    [['--count', '0', '--rate', '1'], '--count must be a whole number above 0'],
+    [['--count', '3', '--rate', '1', '--url', 'not a url'], 'Invalid URL'],
+    [['--count', '3', '--rate', '1', '--speed', '9'], "Unknown option '--speed'"],
+  ])('load %j is a usage error (exit 2)', async (args, message) => {
+    const load = runProgram(script('load'), args, {});
+    expect(await load.exit()).toEqual({ code: 2, signal: null });
+    expect(load.output[0]).toContain(message);
+    expect(load.output[1]).toMatch(/^usage: load --count/);
+  });
+});
