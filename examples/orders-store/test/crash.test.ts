@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { connect, silentLogger } from 'retry-kit';
@@ -46,5 +46,43 @@ describe('a sales consumer killed mid-work', () => {
     expect(sales.requests).toBe(2);
     expect([...sales.sales.keys()]).toEqual([`order-${id}`]);
     expect(progressOf(db, id, 'sales')?.state).toBe('done');
+  });
+});
+
+describe('a warehouse consumer killed mid-work', () => {
+  it('leaves exactly one whole packing slip per order once restarted', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'orders-'));
+    const db = openStore(path.join(dataDir, 'orders.db'));
+    const rabbit = await connect({ url: broker.amqpUrl, logger: silentLogger });
+    await rabbit.declare(ordersTopology(['warehouse']));
+    const env = { AMQP_URL: broker.amqpUrl, DATA_DIR: dataDir };
+    const consumer = () =>
+      runProgram(new URL('../src/run-consumer.ts', import.meta.url), ['--department', 'warehouse'], env);
+    const ids = Array.from({ length: 60 }, (_, n) =>
+      createOrder(db, { customer_name: `Slip ${n}`, product_ids: [n + 1, n + 2] }),
+    );
+    const relay = startRelay(db, rabbit, { pollMs: 50 });
+
+    const first = consumer();
+    // Killed with slips being written: ten done, others in hand.
+    await first.line(`warehouse: order ${ids[9]} done`);
+    first.child.kill('SIGKILL');
+    await first.exit();
+    const left = ids.filter((id) => progressOf(db, id, 'warehouse')?.state !== 'done');
+    expect(left.length).toBeGreaterThan(0);
+
+    const second = consumer();
+    for (const id of left) await second.line(`warehouse: order ${id} done`);
+    second.child.kill('SIGINT');
+    await second.exit();
+    await relay.stop();
+    await rabbit.close();
+
+    const slipDir = path.join(dataDir, 'slips');
+    expect(readdirSync(slipDir).sort()).toEqual(ids.map((id) => `order-${id}.pdf`).sort());
+    for (const id of ids) {
+      const pdf = readFileSync(path.join(slipDir, `order-${id}.pdf`)).toString('latin1');
+      expect(pdf.startsWith('%PDF-') && pdf.trimEnd().endsWith('%%EOF')).toBe(true);
+    }
   });
 });
