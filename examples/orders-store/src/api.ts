@@ -4,7 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import { createOrder, findOrder, type NewOrder } from './db.js';
 import type { StatusFeed } from './status-feed.js';
 
-const orderSchema = {
+export const orderSchema = {
   type: 'object',
   required: ['customer_name', 'product_ids'],
   additionalProperties: false,

@@ -1,30 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { type LocatedBroker, locateBroker, ManagementClient, withVhost } from 'test-broker';
+import { type ScratchBroker, scratchBroker } from 'test-broker';
 
-export interface BenchBroker {
-  url: string;
-  vhost: string;
-  handle: LocatedBroker['handle'];
-  done: () => Promise<void>;
-}
+export type BenchBroker = ScratchBroker;
 
 /** A broker for a benchmark run (the one `pnpm bench` hands down, or one started here) and a fresh vhost on it. */
-export async function benchBroker(): Promise<BenchBroker> {
-  const broker: LocatedBroker = await locateBroker((line) => console.error(`[bench] ${line}`));
-  const { handle } = broker;
-  const management = new ManagementClient(handle.managementUrl, handle.username, handle.password);
-  const vhost = `bench-${randomBytes(4).toString('hex')}`;
-  await management.createVhost(vhost, handle.username);
-  return {
-    url: withVhost(handle.amqpUrl, vhost),
-    vhost,
-    handle,
-    done: async () => {
-      await management.deleteVhost(vhost);
-      await broker.stop();
-    },
-  };
-}
+export const benchBroker = (): Promise<BenchBroker> =>
+  scratchBroker('bench', (line) => console.error(`[bench] ${line}`));
 
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

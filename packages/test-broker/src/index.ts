@@ -12,4 +12,6 @@ export { ManagementClient } from './management.js';
 export type { Program } from './programs.js';
 export { runProgram } from './programs.js';
 export { redactUrl } from './redact.js';
+export type { ScratchBroker } from './scratch-broker.js';
+export { scratchBroker } from './scratch-broker.js';
 export { canConnect, pollUntil } from './wait.js';
