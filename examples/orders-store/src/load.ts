@@ -2,21 +2,19 @@
 //   pnpm --filter orders-store load -- --count 1000 --rate 100 [--url http://127.0.0.1:3000] [--wait 120]
 // POSTs random orders on schedule, shows progress, waits for every accepted
 // order to be done or failed, and sums up.
-import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
+import { parseCommandLine } from './cli-args.js';
 import { percentile, placeOrders, UnreachableError, waitUntilSettled } from './traffic.js';
 
 const usage = 'usage: load --count <orders> --rate <orders per second> [--url <api url>] [--wait <seconds>]';
 
 function settings() {
   try {
-    const { values } = parseArgs({
-      options: {
-        count: { type: 'string' },
-        rate: { type: 'string' },
-        url: { type: 'string', default: `http://127.0.0.1:${process.env.PORT ?? 3000}` },
-        wait: { type: 'string', default: '120' },
-      },
+    const values = parseCommandLine({
+      count: { type: 'string' },
+      rate: { type: 'string' },
+      url: { type: 'string', default: `http://127.0.0.1:${process.env.PORT ?? 3000}` },
+      wait: { type: 'string', default: '120' },
     });
     const positive = (name: 'count' | 'rate' | 'wait') => {
       const value = Number(values[name]);

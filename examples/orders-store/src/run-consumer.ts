@@ -1,6 +1,7 @@
 // One department's consumer alone:
 //   pnpm --filter orders-store consumer -- --department sales
-import { parseArgs } from 'node:util';
+
+import { parseCommandLine } from './cli-args.js';
 import { config } from './config.js';
 import { DEPARTMENTS, type Department } from './db.js';
 import { launch, startLoggedDepartment } from './roles.js';
@@ -8,7 +9,7 @@ import { launch, startLoggedDepartment } from './roles.js';
 function departmentArgument(): Department {
   const usage = `usage: consumer --department <${DEPARTMENTS.join('|')}>`;
   try {
-    const { values } = parseArgs({ options: { department: { type: 'string' } } });
+    const values = parseCommandLine({ department: { type: 'string' } });
     if (DEPARTMENTS.includes(values.department as Department)) return values.department as Department;
   } catch {}
   console.error(usage);

@@ -1,16 +1,19 @@
 // The stand-in sales system alone, for running the roles apart:
 //   pnpm --filter orders-store sales-system -- [--fail-first 3] [--fail-always] [--delay-ms 200]
 // Listens on 127.0.0.1:4000 (SALES_PORT), where consumers look by default.
-import { parseArgs } from 'node:util';
+
+import { parseCommandLine } from './cli-args.js';
 import { createLog } from './log.js';
 import { startSalesStandIn } from './sales-standin.js';
 
 const usage = 'usage: sales-system [--fail-first <n>] [--fail-always] [--delay-ms <ms>]';
 let options: { 'fail-first'?: string; 'fail-always'?: boolean; 'delay-ms'?: string };
 try {
-  options = parseArgs({
-    options: { 'fail-first': { type: 'string' }, 'fail-always': { type: 'boolean' }, 'delay-ms': { type: 'string' } },
-  }).values;
+  options = parseCommandLine({
+    'fail-first': { type: 'string' },
+    'fail-always': { type: 'boolean' },
+    'delay-ms': { type: 'string' },
+  });
 } catch (error) {
   console.error(`${(error as Error).message}\n${usage}`);
   process.exit(2);

@@ -35,7 +35,8 @@ describe('the random-order producer', () => {
 
   it('says in one line that the API cannot be reached, and exits 1', async () => {
     const url = `http://127.0.0.1:${await getPort()}`;
-    const load = runProgram(script('load'), ['--count', '5', '--rate', '5', '--url', url], {});
+    // As `pnpm --filter orders-store load -- --count 5 ...` calls it: with the `--`.
+    const load = runProgram(script('load'), ['--', '--count', '5', '--rate', '5', '--url', url], {});
     expect(await load.exit()).toEqual({ code: 1, signal: null });
     expect(load.output).toEqual([
       `Cannot reach the orders API at ${url}: connection refused (is the API running?). Start it with: pnpm --filter orders-store start`,
