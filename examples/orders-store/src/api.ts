@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import type Database from 'better-sqlite3';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifySchemaValidationError,
+  LogController,
+} from 'fastify';
 import { createOrder, findOrder, type NewOrder } from './db.js';
 import type { StatusFeed } from './status-feed.js';
 
@@ -13,6 +19,15 @@ export const orderSchema = {
     product_ids: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'integer', minimum: 1 } },
   },
 } as const;
+
+/** One validation failure in words, naming the field: `body has an unknown field "coupon"`. */
+function describeSchemaError(error: FastifySchemaValidationError, dataVar: string): string {
+  const where = `${dataVar}${error.instancePath}`;
+  if (error.keyword === 'additionalProperties')
+    return `${where} has an unknown field "${error.params.additionalProperty}"`;
+  if (error.keyword === 'required') return `${where} needs the field "${error.params.missingProperty}"`;
+  return `${where} ${error.message}`;
+}
 
 export interface ApiOptions {
   /** Called after each order is stored: wakes a relay in the same process. */
@@ -35,6 +50,7 @@ export function buildApi(db: Database.Database, { onOrder, feed, log }: ApiOptio
     // 16 KB is far more than an order needs; anything bigger is refused (413).
     bodyLimit: 16 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+    schemaErrorFormatter: (errors, dataVar) => new Error(errors.map((e) => describeSchemaError(e, dataVar)).join('; ')),
   });
 
   // The page: place an order, watch its departments turn green.

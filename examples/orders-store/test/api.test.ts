@@ -40,17 +40,21 @@ describe('POST /orders', () => {
     [
       'an unknown field',
       { customer_name: 'Ada', product_ids: [1], coupon: 'FREE' },
-      /must NOT have additional properties/,
+      'body has an unknown field "coupon"',
     ],
-    ['an empty product list', { customer_name: 'Ada', product_ids: [] }, /must NOT have fewer than 1 items/],
-    ['a wrong type', { customer_name: 'Ada', product_ids: ['one'] }, /must be integer/],
-    ['a missing name', { product_ids: [1] }, /must have required property 'customer_name'/],
+    [
+      'an empty product list',
+      { customer_name: 'Ada', product_ids: [] },
+      'body/product_ids must NOT have fewer than 1 items',
+    ],
+    ['a wrong type', { customer_name: 'Ada', product_ids: ['one'] }, 'body/product_ids/0 must be integer'],
+    ['a missing name', { product_ids: [1] }, 'body needs the field "customer_name"'],
   ])('refuses %s with 400 saying what is wrong, and stores nothing', async (_case, payload, message) => {
     const { db, app } = api();
     const response = await app.inject({ method: 'POST', url: '/orders', payload });
 
     expect(response.statusCode).toBe(400);
-    expect(response.json().message).toMatch(message);
+    expect(response.json().message).toBe(message);
     expect(count(db, 'orders')).toBe(0);
     expect(count(db, 'outbox')).toBe(0);
   });
