@@ -2,14 +2,17 @@
 import { spawnSync } from 'node:child_process';
 
 const steps = [
-  ['hello-world', 'send one message, receive it'],
-  ['work-queues', 'share slow tasks between two workers'],
-  ['retry-backoff', 'why per-message TTL breaks retries, and the fix', '04'],
+  ['hello-world', 'send one message, receive it', 'start'],
+  ['work-queues', 'share slow tasks between two workers', 'start'],
+  // The shop's own `start` serves until Ctrl+C; `demo` places three orders and stops.
+  ['orders-store', 'an API that answers fast while three departments do the work', 'demo'],
+  ['retry-backoff', 'why per-message TTL breaks retries, and the fix', 'start'],
 ];
 
-for (const [index, [name, what, page = `0${index + 1}`]] of steps.entries()) {
-  console.log(`\n=== ${Number(page)}. ${name}: ${what} (docs/${page}-${name}.md) ===\n`);
-  const { status } = spawnSync('pnpm', ['--silent', '--filter', name, 'start'], { stdio: 'inherit' });
+for (const [index, [name, what, script]] of steps.entries()) {
+  const page = `0${index + 1}`;
+  console.log(`\n=== ${index + 1}. ${name}: ${what} (docs/${page}-${name}.md) ===\n`);
+  const { status } = spawnSync('pnpm', ['--silent', '--filter', name, script], { stdio: 'inherit' });
   if (status !== 0) {
     console.error(`${name} failed (exit ${status}).`);
     process.exit(status ?? 1);

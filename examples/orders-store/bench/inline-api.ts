@@ -3,9 +3,9 @@
 // Same store, same schema; only the publishing differs.
 import amqplib from 'amqplib';
 import Fastify from 'fastify';
-import { orderSchema } from '../src/api.js';
 import { config } from '../src/config.js';
 import { createOrder, type NewOrder, openStore } from '../src/db.js';
+import { orderSchema } from '../src/order-schema.js';
 
 const EXCHANGE = 'orders-inline';
 const db = openStore(config.storeFile);

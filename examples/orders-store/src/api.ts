@@ -8,17 +8,8 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { createOrder, findOrder, type NewOrder } from './db.js';
+import { orderSchema } from './order-schema.js';
 import type { StatusFeed } from './status-feed.js';
-
-export const orderSchema = {
-  type: 'object',
-  required: ['customer_name', 'product_ids'],
-  additionalProperties: false,
-  properties: {
-    customer_name: { type: 'string', minLength: 1, maxLength: 200 },
-    product_ids: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'integer', minimum: 1 } },
-  },
-} as const;
 
 /** One validation failure in words, naming the field: `body has an unknown field "coupon"`. */
 function describeSchemaError(error: FastifySchemaValidationError, dataVar: string): string {

@@ -1,7 +1,9 @@
 import { EventEmitter } from 'node:events';
+import { Ajv } from 'ajv';
 import type Database from 'better-sqlite3';
-import type { RabbitClient, RetryPolicy } from 'retry-kit';
+import { PermanentError, type RabbitClient, type RetryPolicy } from 'retry-kit';
 import { countForCustomer, type Department, type DepartmentProgress, progressOf, setProgress } from './db.js';
+import { orderSchema } from './order-schema.js';
 import { ORDERS_EXCHANGE } from './relay.js';
 import { renderSlip } from './slip.js';
 import { announce, statusTopology } from './status-feed.js';
@@ -10,6 +12,20 @@ export interface PlacedOrder {
   id: number;
   customer_name: string;
   product_ids: number[];
+}
+
+// What the relay publishes: the order as posted, with its id.
+const isPlacedOrder = new Ajv().compile<PlacedOrder>({
+  ...orderSchema,
+  required: [...orderSchema.required, 'id'],
+  properties: { ...orderSchema.properties, id: { type: 'integer', minimum: 1 } },
+});
+
+/** Anything else on a department's queue is dead-lettered as invalid, saying why. */
+export function placedOrder(payload: unknown): PlacedOrder {
+  if (isPlacedOrder(payload)) return payload;
+  const [first] = isPlacedOrder.errors ?? [];
+  throw new Error(`not a placed order: ${first?.instancePath || 'message'} ${first?.message ?? ''}`.trim());
 }
 
 export interface DepartmentOptions {
@@ -98,7 +114,10 @@ export async function startDepartment(
   await rabbit.consume<PlacedOrder>(
     queue,
     async (order) => {
-      if (progressOf(db, order.id, department)?.state === 'done') return; // done before: a redelivery
+      const before = progressOf(db, order.id, department);
+      // Another shop's order (a different store on the same queues): nothing here can handle it.
+      if (!before) throw new PermanentError(`order ${order.id} is not in this store`);
+      if (before.state === 'done') return; // done before: a redelivery
       try {
         await work[department](order, options);
       } catch (error) {
@@ -109,7 +128,7 @@ export async function startDepartment(
       const attempts = progressOf(db, order.id, department)?.attempts ?? 0;
       await report(order.id, { state: 'done', attempts, reason: null });
     },
-    { retry: options.retry ?? SHOP_RETRY, prefetch: 10 },
+    { retry: options.retry ?? SHOP_RETRY, prefetch: 10, validate: placedOrder },
   );
   return events;
 }

@@ -2,6 +2,7 @@ import { EventEmitter, once } from 'node:events';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import amqp, { type ConsumeMessage } from 'amqplib';
 import { connect, silentLogger } from 'retry-kit';
 import { useTestVhost } from 'test-broker/vitest';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,6 +13,23 @@ import { startRelay } from '../src/relay.js';
 import { startSalesStandIn } from '../src/sales-standin.js';
 
 const broker = await useTestVhost('orders-departments');
+
+/** Takes `count` messages from `queue` with plain amqplib (dead-letter queues exist once something failed). */
+async function take(queue: string, count: number): Promise<ConsumeMessage[]> {
+  const connection = await amqp.connect(broker.amqpUrl);
+  const channel = await connection.createChannel();
+  await channel.assertQueue(queue, { durable: true });
+  const taken: ConsumeMessage[] = [];
+  await new Promise<void>((resolve) => {
+    void channel.consume(queue, (message) => {
+      if (!message) return;
+      channel.ack(message);
+      if (taken.push(message) === count) resolve();
+    });
+  });
+  await connection.close();
+  return taken;
+}
 // Each test runs its own store on the same queues: stop one before the next starts.
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -63,7 +81,7 @@ async function store() {
       await next;
     }
   };
-  return { db, sales, slipDir, history, place, settled };
+  return { db, rabbit, sales, slipDir, history, place, settled };
 }
 
 describe('orders-store departments', () => {
@@ -122,6 +140,30 @@ describe('orders-store departments', () => {
     expect(sales.sales.size).toBe(500);
     expect(readdirSync(slipDir)).toHaveLength(500);
   }, 120_000);
+
+  it('dead-letters what is not a placed order, or an order this store does not have, saying why', async () => {
+    const { db, rabbit } = await store();
+    await rabbit.sendToQueue('orders.sales', { id: 'seven', customer_name: 'Mallory' }, { messageId: 'junk-1' });
+    const unknownId = Number(db.prepare('SELECT coalesce(max(id), 0) + 1000 AS id FROM orders').pluck().get());
+    await rabbit.sendToQueue(
+      'orders.sales',
+      { id: unknownId, customer_name: 'Elsewhere', product_ids: [1] },
+      { messageId: `order-${unknownId}` },
+    );
+
+    const dead = await take('orders.sales.dead', 2);
+    const byId = Object.fromEntries(
+      dead.map((m) => [m.properties.headers?.['x-original-message-id'], m.properties.headers ?? {}]),
+    );
+    expect(byId['junk-1']).toMatchObject({
+      'x-dead-letter-reason': 'invalid',
+      'x-retry-last-error': "Error: not a placed order: message must have required property 'product_ids'",
+    });
+    expect(byId[`order-${unknownId}`]).toMatchObject({
+      'x-dead-letter-reason': 'permanent',
+      'x-retry-last-error': `PermanentError: order ${unknownId} is not in this store`,
+    });
+  });
 
   it.skipIf(!broker.faults)(
     'RabbitMQ restarted while orders are posted: every accepted order is done, none lost',

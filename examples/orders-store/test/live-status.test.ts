@@ -87,4 +87,37 @@ describe('live status over Server-Sent Events', () => {
     expect(await boundFor(feedA.queue)).toEqual([]);
     expect(await boundFor(feedB.queue)).toEqual(['order.8']);
   });
+
+  it.skipIf(!broker.faults)(
+    'keeps streaming after RabbitMQ restarts: the queue and its bindings come back',
+    async () => {
+      const own = await connect({ url: broker.amqpUrl, logger: silentLogger });
+      const db = openStore(':memory:');
+      const app = buildApi(db, { feed: await startStatusFeed(own) });
+      await app.listen({ host: '127.0.0.1', port: 0 });
+      const { port } = app.server.address() as AddressInfo;
+      const base = `http://127.0.0.1:${port}`;
+      const placed = await fetch(`${base}/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ customer_name: 'Restart', product_ids: [1] }),
+      });
+      const { id } = (await placed.json()) as { id: number };
+      const abort = new AbortController();
+      const stream = sse(`${base}/orders/${id}/events`, abort.signal);
+      await stream.next(); // the snapshot
+
+      // The exclusive queue goes with the connection; recovery declares and binds it again before 'connected'.
+      const reconnected = new Promise((resolve) => own.once('connected', resolve));
+      await broker.faults!.restart();
+      await reconnected;
+      const change: StatusEvent = { orderId: id, department: 'warehouse', state: 'done', attempts: 0, reason: null };
+      await announce(own, change);
+      expect((await stream.next()).value).toEqual({ event: 'status', data: change });
+
+      abort.abort();
+      await app.close();
+      await own.close();
+    },
+  );
 });
