@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { excerpts, links, pages, pnpmCommands, ROOT, read } from './markdown.js';
+import { excerpts, links, pages, pnpmCommands, quotes, ROOT, read } from './markdown.js';
 
 function scriptsOf(filter: string | undefined): Record<string, string> {
   if (!filter) return JSON.parse(read('package.json')).scripts;
@@ -20,7 +20,7 @@ describe.each(pages())('%s', (page) => {
   it('quotes code exactly as it is in the source', () => {
     for (const { source, code } of excerpts(page)) {
       expect(existsSync(path.join(ROOT, source)), `${source} exists`).toBe(true);
-      expect(read(source), `excerpt of ${source}`).toContain(code);
+      expect(quotes(read(source), code), `excerpt of ${source}:\n${code}`).toBe(true);
     }
   });
 

@@ -53,3 +53,15 @@ export function pnpmCommands(page: string): { filter: string | undefined; script
   }
   return found;
 }
+
+/**
+ * Whether `code` appears in `source` verbatim, or verbatim once every line is
+ * indented alike: Biome formats code blocks in Markdown, and takes a snippet
+ * cut from inside a function back to the left margin.
+ */
+export function quotes(source: string, code: string): boolean {
+  if (source.includes(code)) return true;
+  const lines = code.split('\n');
+  const indents = new Set(source.split('\n').map((line) => /^ */.exec(line)?.[0] ?? ''));
+  return [...indents].some((indent) => source.includes(lines.map((line) => (line ? indent + line : line)).join('\n')));
+}
