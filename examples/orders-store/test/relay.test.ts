@@ -21,7 +21,12 @@ async function setup() {
     seen.push(order);
     for (const waiter of waiters) if (seen.length >= waiter.count) waiter.resolve();
   });
-  const seenAtLeast = (count: number) => new Promise<void>((resolve) => waiters.push({ count, resolve }));
+  /** Resolves once `count` orders have arrived, including those that arrived before the call. */
+  const seenAtLeast = (count: number) =>
+    new Promise<void>((resolve) => {
+      if (seen.length >= count) resolve();
+      else waiters.push({ count, resolve });
+    });
   return { rabbit, seen, seenAtLeast };
 }
 
