@@ -62,7 +62,7 @@ export type DelayOptions =
   | ({ topology?: 'queues' } & DelayQueuesOptions)
   | ({ topology: 'ladder' } & DelayLadderOptions);
 
-function delayTopology(options: DelayOptions = {}): DelayTopology {
+export function delayTopology(options: DelayOptions = {}): DelayTopology {
   return options.topology === 'ladder' ? new DelayLadder(options) : new DelayQueues(options);
 }
 
@@ -217,7 +217,13 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
     if (this.#closing) throw new ClosedError('CLOSED', 'Cannot publish: the client is closing');
     await this.#prepareDelaysTo(queue);
     const route = await this.#delays.route(Math.round(delay), queue, this.#declarations.assert);
-    const headers = { ...rest.headers, [HEADERS.queue]: queue, [HEADERS.publishedAt]: Date.now() };
+    const now = Date.now();
+    const headers = {
+      ...rest.headers,
+      [HEADERS.queue]: queue,
+      [HEADERS.publishedAt]: now,
+      [HEADERS.dueAt]: now + delay,
+    };
     await this.#publisher.publish(route.exchange, route.routingKey, payload, {
       ...rest,
       headers,

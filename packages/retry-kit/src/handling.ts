@@ -119,7 +119,7 @@ export function createHandling<T>(options: HandlingOptions<T>) {
 
     await options.prepare();
     const route = await delays.route(decision.delay, queue, options.assert);
-    const headers = retryHeaders(message, state, queue, error, now);
+    const headers = retryHeaders(message, state, queue, error, now, decision.delay);
     const properties = carriedProperties(message, headers);
     await publisher.publish(
       route.exchange,

@@ -10,6 +10,8 @@ export const HEADERS = {
   firstFailure: 'x-retry-first-failure',
   lastFailure: 'x-retry-last-failure',
   lastError: 'x-retry-last-error',
+  /** Epoch ms a delayed message is due back: what `retry-kit inspect` groups waiting messages by. */
+  dueAt: 'x-retry-due-at',
   /**
    * The queue a delayed message returns to. No x- prefix: the return
    * exchange (a headers exchange) matches on it, and headers exchanges
@@ -53,7 +55,14 @@ export function errorSummary(error: unknown): string {
 }
 
 /** Headers of a message going back for another attempt. */
-export function retryHeaders(message: Message, state: RetryState, queue: string, error: unknown, now: number) {
+export function retryHeaders(
+  message: Message,
+  state: RetryState,
+  queue: string,
+  error: unknown,
+  now: number,
+  delay: number,
+) {
   return {
     ...((message.properties.headers ?? {}) as Record<string, unknown>),
     [HEADERS.attempts]: state.attempts + 1,
@@ -62,6 +71,7 @@ export function retryHeaders(message: Message, state: RetryState, queue: string,
     [HEADERS.lastFailure]: now,
     [HEADERS.lastError]: errorSummary(error),
     [HEADERS.queue]: queue,
+    [HEADERS.dueAt]: now + delay,
   };
 }
 

@@ -1,0 +1,33 @@
+import amqp, { type ChannelModel } from 'amqplib';
+import { classifyConnectError } from '../connect-errors.js';
+import { ConnectError } from '../errors.js';
+import { parseUrl, resolveUrls } from '../url.js';
+
+/**
+ * One plain connection for a command (no recovery: a command that loses its
+ * broker stops and says so). A broker that cannot be reached, or refuses,
+ * is a ConnectError of one line, password redacted.
+ */
+export async function openBroker(url: string | undefined): Promise<ChannelModel> {
+  const urls = resolveUrls(url);
+  const target = urls[0]!;
+  try {
+    return await amqp.connect(parseUrl(target));
+  } catch (error) {
+    if (error instanceof ConnectError) throw error;
+    throw classifyConnectError(error, target, urls).error;
+  }
+}
+
+/** Whether `queue` exists, and its ready count, without creating it (a missing queue closes the channel it was asked on). */
+export async function queueDepth(connection: ChannelModel, queue: string): Promise<number | undefined> {
+  const channel = await connection.createChannel();
+  channel.on('error', () => {});
+  try {
+    const { messageCount } = await channel.checkQueue(queue);
+    await channel.close();
+    return messageCount;
+  } catch {
+    return undefined;
+  }
+}
