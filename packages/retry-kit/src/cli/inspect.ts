@@ -12,7 +12,8 @@ export const INSPECT_USAGE = `usage: retry-kit inspect [--queue <name>] [options
 For each work queue: messages ready and unacked, consumers, messages waiting
 in delay queues to be retried (by when they are due), and dead letters (by
 reason). Takes nothing: waiting messages and dead letters are read and given
-back in place.
+back in place. UNACKED and CONSUMERS come from the management API's
+statistics, which RabbitMQ refreshes every few seconds.
 
 options:
   --queue <name>            only this work queue
@@ -29,6 +30,9 @@ const OPTIONS = {
   'peek-limit': { type: 'string' },
   'management-url': { type: 'string' },
 } as const;
+
+/** The kit's own queues, whatever their prefix: delay queues, ladder levels, the unroutable parking queue. */
+const KITS_OWN = /\.(delay\.\d+|level\.\d+|unroutable)$/;
 
 const DUE_BUCKETS = [
   ['< 1 min', 60_000],
@@ -72,8 +76,8 @@ async function inspect(
   { prefix, only, peekLimit }: { prefix: string; only: string | undefined; peekLimit: number },
 ): Promise<QueueReport[]> {
   const isDelay = (name: string) => name.startsWith(`${prefix}.delay.`) || name.startsWith(`${prefix}.level.`);
-  const isKits = (name: string) => name.startsWith(`${prefix}.`);
-  const work = stats.filter((q) => !q.name.endsWith('.dead') && !isKits(q.name) && (!only || q.name === only));
+  const isWork = (name: string) => !name.endsWith('.dead') && !KITS_OWN.test(name);
+  const work = stats.filter((q) => isWork(q.name) && (!only || q.name === only));
   if (only && work.length === 0) work.push({ name: only });
   const reports = new Map<string, QueueReport>();
   for (const q of work) {

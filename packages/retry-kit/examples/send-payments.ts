@@ -1,0 +1,22 @@
+// Sends card payments to the "payments" queue, for the operator walkthrough:
+//   pnpm --filter retry-kit send-payments -- --count 10
+// Every fifth card is declined and every fifth gateway is down.
+import { parseArgs } from 'node:util';
+import { connectOrExit } from '../src/index.js';
+import type { Payment } from './payments-worker.js';
+
+const args = process.argv.slice(2).filter((arg, index) => !(index === 0 && arg === '--'));
+const count = Number(parseArgs({ args, options: { count: { type: 'string', default: '10' } } }).values.count);
+if (!Number.isInteger(count) || count <= 0) {
+  console.error('usage: send-payments [--count <n>]');
+  process.exit(2);
+}
+const rabbit = await connectOrExit({ hint: 'Start one with: pnpm broker' });
+await rabbit.declare({ queues: [{ name: 'payments' }] });
+for (let n = 1; n <= count; n++) {
+  const card: Payment['card'] = n % 5 === 0 ? 'declined' : n % 5 === 3 ? 'gateway-down' : 'ok';
+  const payment: Payment = { id: `pay-${n}`, amountCents: 1_000 + n, card };
+  await rabbit.sendToQueue('payments', payment, { messageId: payment.id, type: 'payment.requested' });
+}
+console.log(`sent ${count} payments`);
+await rabbit.close();
