@@ -36,7 +36,8 @@ export async function listQueues(amqpUrl: string, managementUrl: string | undefi
       },
     );
   } catch (error) {
-    const code = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const code = cause?.code ?? cause?.message ?? (error as Error).message;
     throw new CommandError(
       `Cannot reach the management API at ${where} (${code}): inspect needs it to list queues. Set RABBITMQ_MANAGEMENT_URL or --management-url.`,
     );
