@@ -1,7 +1,7 @@
 import { type Program, runProgram } from 'test-broker';
 import type { TestBroker } from 'test-broker/vitest';
 
-const BIN = new URL('../src/cli/run.ts', import.meta.url);
+const BIN = new URL('../cli/run.ts', import.meta.url);
 
 /** Runs `retry-kit <args>` as a user would, against the test vhost, and waits for it to exit. */
 export async function retryKit(broker: TestBroker, args: string[], env: Record<string, string> = {}) {

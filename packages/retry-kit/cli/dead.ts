@@ -1,6 +1,6 @@
 import type { Channel, ChannelModel, GetMessage } from 'amqplib';
 import { Presets, SingleBar } from 'cli-progress';
-import { HEADERS } from '../retry/headers.js';
+import { HEADERS } from '../src/retry/headers.js';
 import { openBroker, queueDepth } from './broker.js';
 import { type DeadLetter, describeDeadLetter, REPLAYS_HEADER, walkQueue } from './peek.js';
 import { age, shorten, table } from './table.js';

@@ -1,7 +1,7 @@
 import amqp, { type ChannelModel } from 'amqplib';
-import { classifyConnectError } from '../connect-errors.js';
-import { ConnectError } from '../errors.js';
-import { parseUrl, resolveUrls } from '../url.js';
+import { classifyConnectError } from '../src/connect-errors.js';
+import { ConnectError } from '../src/errors.js';
+import { parseUrl, resolveUrls } from '../src/url.js';
 
 /**
  * One plain connection for a command (no recovery: a command that loses its

@@ -1,4 +1,4 @@
-import { redactUrl } from '../url.js';
+import { redactUrl } from '../src/url.js';
 
 export interface QueueStats {
   name: string;

@@ -1,7 +1,7 @@
-import { type DelayOptions, delayTopology } from '../client.js';
-import { merge } from '../delays/delay-topology.js';
-import { nextDelay, type RetryPolicy } from '../retry/policy.js';
-import { type QueueSpec, queueArguments, type Topology } from '../topology.js';
+import { type DelayOptions, delayTopology } from '../src/client.js';
+import { merge } from '../src/delays/delay-topology.js';
+import { nextDelay, type RetryPolicy } from '../src/retry/policy.js';
+import { type QueueSpec, queueArguments, type Topology } from '../src/topology.js';
 import { table } from './table.js';
 import { parseOptions, required, UsageError } from './usage.js';
 import { loadWorkerModule } from './worker-module.js';

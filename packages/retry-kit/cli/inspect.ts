@@ -1,6 +1,6 @@
 import type { ChannelModel } from 'amqplib';
-import { HEADERS } from '../retry/headers.js';
-import { resolveUrls } from '../url.js';
+import { HEADERS } from '../src/retry/headers.js';
+import { resolveUrls } from '../src/url.js';
 import { openBroker, queueDepth } from './broker.js';
 import { listQueues, type QueueStats } from './management.js';
 import { describeDeadLetter, walkQueue } from './peek.js';

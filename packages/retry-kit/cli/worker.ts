@@ -1,6 +1,6 @@
-import { connect } from '../connect.js';
-import { consoleLogger } from '../logger.js';
-import { closeOnSignals } from '../shutdown.js';
+import { connect } from '../src/connect.js';
+import { consoleLogger } from '../src/logger.js';
+import { closeOnSignals } from '../src/shutdown.js';
 import { CONNECTION_OPTIONS, countOption, parseOptions, required } from './usage.js';
 import { loadWorkerModule } from './worker-module.js';
 

@@ -1,5 +1,5 @@
 import type { Channel, ChannelModel, GetMessage } from 'amqplib';
-import { HEADERS } from '../retry/headers.js';
+import { HEADERS } from '../src/retry/headers.js';
 
 /** What a dead letter says about itself, from the kit's headers. */
 export interface DeadLetter {

@@ -1,4 +1,0 @@
-// The command line: `retry-kit ...` (bin/retry-kit.mjs) or `node --import tsx src/cli/run.ts ...`.
-import { main } from './main.js';
-
-process.exitCode = await main(process.argv.slice(2));
