@@ -1,7 +1,8 @@
 // A worker module for `retry-kit worker`: card payments. A declined card is
-// final (PermanentError, dead-lettered at once); a gateway timeout is retried
-// 1, 2 and 4 s later, then dead-lettered as exhausted. In production the
-// delays would be minutes and hours, for a week (see docs/05-retry-kit.md).
+// final (PermanentError, dead-lettered at once). While BACKUP_GATEWAY=down,
+// payments through the backup gateway time out: retried 1, 2 and 4 s later,
+// then dead-lettered as exhausted, to be replayed once it is back. In
+// production the delays would be minutes and hours, for a week.
 //
 //   pnpm retry-kit worker --queue payments --handlers packages/retry-kit/examples/payments-worker.ts
 import { PermanentError, type RetryPolicy } from '../src/index.js';
@@ -9,14 +10,17 @@ import { PermanentError, type RetryPolicy } from '../src/index.js';
 export interface Payment {
   id: string;
   amountCents: number;
-  card: 'ok' | 'declined' | 'gateway-down';
+  card: 'valid' | 'declined';
+  gateway: 'main' | 'backup';
 }
 
 export const handlers = {
   'payment.requested': async (payment: Payment) => {
     if (payment.card === 'declined') throw new PermanentError(`card declined for ${payment.id}`);
-    if (payment.card === 'gateway-down') throw new Error('payment gateway timed out');
-    console.log(`charged ${payment.id}: ${(payment.amountCents / 100).toFixed(2)} EUR`);
+    if (payment.gateway === 'backup' && process.env.BACKUP_GATEWAY === 'down') {
+      throw new Error('backup gateway timed out');
+    }
+    console.log(`charged ${payment.id}: ${(payment.amountCents / 100).toFixed(2)} EUR via ${payment.gateway}`);
   },
 };
 

@@ -1,6 +1,6 @@
 // Sends card payments to the "payments" queue, for the operator walkthrough:
 //   pnpm --filter retry-kit send-payments -- --count 10
-// Every fifth card is declined and every fifth gateway is down.
+// Every fifth card is declined; every fifth payment goes through the backup gateway.
 import { parseArgs } from 'node:util';
 import { connectOrExit } from '../src/index.js';
 import type { Payment } from './payments-worker.js';
@@ -14,8 +14,12 @@ if (!Number.isInteger(count) || count <= 0) {
 const rabbit = await connectOrExit({ hint: 'Start one with: pnpm broker' });
 await rabbit.declare({ queues: [{ name: 'payments' }] });
 for (let n = 1; n <= count; n++) {
-  const card: Payment['card'] = n % 5 === 0 ? 'declined' : n % 5 === 3 ? 'gateway-down' : 'ok';
-  const payment: Payment = { id: `pay-${n}`, amountCents: 1_000 + n, card };
+  const payment: Payment = {
+    id: `pay-${n}`,
+    amountCents: 1_000 + n,
+    card: n % 5 === 0 ? 'declined' : 'valid',
+    gateway: n % 5 === 3 ? 'backup' : 'main',
+  };
   await rabbit.sendToQueue('payments', payment, { messageId: payment.id, type: 'payment.requested' });
 }
 console.log(`sent ${count} payments`);
