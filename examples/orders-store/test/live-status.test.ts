@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { connect, silentLogger } from 'retry-kit';
+import { connect, type RabbitClient, silentLogger } from 'retry-kit';
 import { useTestVhost } from 'test-broker/vitest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../src/api.js';
@@ -29,23 +29,24 @@ async function* sse(url: string, signal: AbortSignal): AsyncGenerator<{ event: s
   }
 }
 
+/** An API with live status on a free port, one order placed on it, and that order's event stream. */
+async function watchNewOrder(client: RabbitClient, customer_name: string) {
+  const app = buildApi(openStore(':memory:'), { feed: await startStatusFeed(client) });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const placed = await fetch(`${base}/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ customer_name, product_ids: [1] }),
+  });
+  const { id } = (await placed.json()) as { id: number };
+  const abort = new AbortController();
+  return { app, id, abort, stream: sse(`${base}/orders/${id}/events`, abort.signal) };
+}
+
 describe('live status over Server-Sent Events', () => {
   it('streams the order, then each status change announced for it, and nothing for other orders', async () => {
-    const db = openStore(':memory:');
-    const feed = await startStatusFeed(rabbit);
-    const app = buildApi(db, { feed });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const { port } = app.server.address() as AddressInfo;
-    const base = `http://127.0.0.1:${port}`;
-    const placed = await fetch(`${base}/orders`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ customer_name: 'Ada', product_ids: [1] }),
-    });
-    const { id } = (await placed.json()) as { id: number };
-
-    const abort = new AbortController();
-    const stream = sse(`${base}/orders/${id}/events`, abort.signal);
+    const { app, id, stream, abort } = await watchNewOrder(rabbit, 'Ada');
     const first = await stream.next();
     expect(first.value).toMatchObject({ event: 'order', data: { id, status: 'pending' } satisfies Partial<OrderView> });
 
@@ -92,19 +93,7 @@ describe('live status over Server-Sent Events', () => {
     'keeps streaming after RabbitMQ restarts: the queue and its bindings come back',
     async () => {
       const own = await connect({ url: broker.amqpUrl, logger: silentLogger });
-      const db = openStore(':memory:');
-      const app = buildApi(db, { feed: await startStatusFeed(own) });
-      await app.listen({ host: '127.0.0.1', port: 0 });
-      const { port } = app.server.address() as AddressInfo;
-      const base = `http://127.0.0.1:${port}`;
-      const placed = await fetch(`${base}/orders`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ customer_name: 'Restart', product_ids: [1] }),
-      });
-      const { id } = (await placed.json()) as { id: number };
-      const abort = new AbortController();
-      const stream = sse(`${base}/orders/${id}/events`, abort.signal);
+      const { app, id, stream, abort } = await watchNewOrder(own, 'Restart');
       await stream.next(); // the snapshot
 
       // The exclusive queue goes with the connection; recovery declares and binds it again before 'connected'.
