@@ -58,7 +58,9 @@ export async function deadCommand(args: string[]): Promise<number> {
     console.log(DEAD_USAGE);
     return 0;
   }
-  const run = { list, replay, purge }[action as 'list'];
+  const actions = { list, replay, purge };
+  const run =
+    action !== undefined && Object.hasOwn(actions, action) ? actions[action as keyof typeof actions] : undefined;
   if (!run) throw new UsageError(action ? `unknown dead subcommand "${action}"` : 'dead needs list, replay or purge');
   const values = parseOptions(rest, OPTIONS);
   if (values.reason !== undefined && !REASONS.includes(values.reason)) {
@@ -154,15 +156,16 @@ async function replay(connection: ChannelModel, { values, queue, deadLetterQueue
   let pending = 0;
   const bar = progress(Math.min(total, limit), values.json ?? false);
 
-  const replayOne = async (message: GetMessage, letter: DeadLetter) => {
+  /** Moves one dead letter back; false when its queue is missing (it stays dead). */
+  const replayOne = async (message: GetMessage, letter: DeadLetter): Promise<boolean> => {
     const target = letter.queue ?? queue;
     if (!existing.has(target)) existing.set(target, (await queueDepth(connection, target)) !== undefined);
     if (!existing.get(target)) {
       missing = target; // left dead: a message published to a missing queue would vanish
-      return;
+      return false;
     }
     byQueue.set(target, (byQueue.get(target) ?? 0) + 1);
-    if (values['dry-run']) return;
+    if (values['dry-run']) return true;
     publishBack(channel, message, letter, target);
     channel.ack(message);
     bar.tick();
@@ -171,6 +174,7 @@ async function replay(connection: ChannelModel, { values, queue, deadLetterQueue
       await commit();
       pending = 0;
     }
+    return true;
   };
 
   let replayed = 0;
@@ -182,8 +186,7 @@ async function replay(connection: ChannelModel, { values, queue, deadLetterQueue
       async (message) => {
         const letter = describeDeadLetter(message);
         if (replayed >= limit || !matches(values, letter)) return;
-        await replayOne(message, letter);
-        if (!missing) replayed++;
+        if (await replayOne(message, letter)) replayed++;
       },
       channel,
     );

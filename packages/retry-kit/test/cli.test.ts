@@ -90,9 +90,18 @@ describe('retry-kit dead', () => {
     const queue = broker.name('gone');
     await deadLetters(queue, ['pay-1']);
     await broker.management.request('DELETE', `/queues/${encodeURIComponent(broker.vhost)}/${queue}`);
+    // One more, from a queue that still exists, sharing the dead-letter queue.
+    const other = broker.name('other');
+    await rabbit.declare({ queues: [{ name: other }] });
+    await rabbit.sendToQueue(
+      `${queue}.dead`,
+      { id: 'pay-2' },
+      { messageId: 'pay-2', headers: { 'retry-queue': other } },
+    );
 
     const replay = await retryKit(broker, ['dead', 'replay', '--queue', queue]);
     expect(replay.code).toBe(1);
+    expect(replay.output).toContain(`Replayed 1 dead letters from ${queue}.dead: 1 to ${other}.`);
     expect(replay.output).toContain(
       `Queue "${queue}" does not exist: its dead letters stay in ${queue}.dead. Declare it (start its consumer), then replay again.`,
     );
