@@ -1,10 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import getPort from 'get-port';
 import { type Program, runProgram } from 'test-broker';
-import { DEPARTMENTS } from '../src/db.js';
+import { DEPARTMENTS, openStore } from '../src/db.js';
 
 export interface ShopUnderTest {
   apiUrl: string;
@@ -30,7 +29,7 @@ export async function startShopApart(amqpUrl: string, salesUrl: string): Promise
   await Promise.all(DEPARTMENTS.map((d) => run('run-consumer', ['--department', d], 'consumer ready')));
   await run('run-relay', [], 'relay publishing');
   await run('run-api', [], 'API listening');
-  const db = new Database(path.join(dataDir, 'orders.db'), { readonly: true });
+  const db = openStore(path.join(dataDir, 'orders.db'), { readOnly: true });
   const unfinished = db.prepare("SELECT count(DISTINCT order_id) AS n FROM progress WHERE state != 'done'");
   return {
     apiUrl: `http://127.0.0.1:${port}`,

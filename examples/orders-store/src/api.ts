@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import type Database from 'better-sqlite3';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
@@ -7,7 +6,7 @@ import Fastify, {
   type FastifySchemaValidationError,
   LogController,
 } from 'fastify';
-import { createOrder, findOrder, type NewOrder } from './db.js';
+import { createOrder, findOrder, type NewOrder, type Store } from './db.js';
 import { orderSchema } from './order-schema.js';
 import type { StatusFeed } from './status-feed.js';
 
@@ -33,7 +32,7 @@ export interface ApiOptions {
  * answers at once: publishing is the relay's job, so a slow or absent broker
  * never slows an order down.
  */
-export function buildApi(db: Database.Database, { onOrder, feed, log }: ApiOptions = {}): FastifyInstance {
+export function buildApi(db: Store, { onOrder, feed, log }: ApiOptions = {}): FastifyInstance {
   const app = Fastify({
     ...(log ? { loggerInstance: log } : {}),
     // One line per order is logged below; one per request would drown it.

@@ -1,6 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+// node:sqlite's API as a Node-API addon, with better-sqlite3's transaction()
+// and pragma(): one binary for Node 20 and 24 (better-sqlite3 aborts on Node 24
+// up to v12, and v13 needs Node 22).
+import { DatabaseSync, type DatabaseSyncInstance, type EnhancedDatabaseSync, enhance } from '@photostructure/sqlite';
 
 export const DEPARTMENTS = ['sales', 'marketing', 'warehouse'] as const;
 export type Department = (typeof DEPARTMENTS)[number];
@@ -22,10 +25,17 @@ export interface OrderView extends NewOrder {
   departments: Record<Department, DepartmentProgress>;
 }
 
-/** Opens (and creates) the store: SQLite in WAL mode, so readers never wait for the writer. */
-export function openStore(file: string): Database.Database {
-  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
-  const db = new Database(file);
+export type Store = EnhancedDatabaseSync<DatabaseSyncInstance>;
+
+/**
+ * Opens (and creates) the store: SQLite in WAL mode, so readers never wait
+ * for the writer. Processes sharing it (the roles run apart) wait up to 5 s
+ * for each other's writes.
+ */
+export function openStore(file: string, { readOnly = false } = {}): Store {
+  if (file !== ':memory:' && !readOnly) mkdirSync(path.dirname(file), { recursive: true });
+  const db = enhance(new DatabaseSync(file, { timeout: 5_000, readOnly }));
+  if (readOnly) return db;
   db.pragma('journal_mode = WAL');
   db.exec(`
     CREATE TABLE IF NOT EXISTS orders (
@@ -63,7 +73,7 @@ export function openStore(file: string): Database.Database {
  * Writes the order, its outbox row and one pending row per department in one
  * transaction: either all of it is stored, or none of it.
  */
-export function createOrder(db: Database.Database, order: NewOrder): number {
+export function createOrder(db: Store, order: NewOrder): number {
   const write = db.transaction((input: NewOrder) => {
     const { lastInsertRowid } = db
       .prepare('INSERT INTO orders (customer_name, product_ids, created_at) VALUES (?, ?, ?)')
@@ -74,7 +84,8 @@ export function createOrder(db: Database.Database, order: NewOrder): number {
     for (const department of DEPARTMENTS) pending.run(id, department);
     return id;
   });
-  return write(order);
+  // IMMEDIATE: the write lock first, so two processes never both read, then wait on each other to write.
+  return write.immediate(order);
 }
 
 interface OrderRow {
@@ -83,7 +94,7 @@ interface OrderRow {
   product_ids: string;
 }
 
-export function findOrder(db: Database.Database, id: number): OrderView | undefined {
+export function findOrder(db: Store, id: number): OrderView | undefined {
   const row = db.prepare('SELECT id, customer_name, product_ids FROM orders WHERE id = ?').get(id) as
     | OrderRow
     | undefined;
@@ -111,37 +122,28 @@ export interface OutboxRow {
   payload: string;
 }
 
-export function unsent(db: Database.Database, limit: number): OutboxRow[] {
+export function unsent(db: Store, limit: number): OutboxRow[] {
   return db
     .prepare('SELECT id, order_id, payload FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT ?')
     .all(limit) as OutboxRow[];
 }
 
 /** Marks outbox rows sent, in one transaction. */
-export function markSent(db: Database.Database, ids: number[]): void {
+export function markSent(db: Store, ids: number[]): void {
   const mark = db.prepare('UPDATE outbox SET sent_at = ? WHERE id = ?');
   const now = new Date().toISOString();
   db.transaction(() => {
     for (const id of ids) mark.run(now, id);
-  })();
+  }).immediate();
 }
 
-export function progressOf(
-  db: Database.Database,
-  orderId: number,
-  department: Department,
-): DepartmentProgress | undefined {
+export function progressOf(db: Store, orderId: number, department: Department): DepartmentProgress | undefined {
   return db
     .prepare('SELECT state, attempts, reason FROM progress WHERE order_id = ? AND department = ?')
     .get(orderId, department) as DepartmentProgress | undefined;
 }
 
-export function setProgress(
-  db: Database.Database,
-  orderId: number,
-  department: Department,
-  progress: DepartmentProgress,
-): void {
+export function setProgress(db: Store, orderId: number, department: Department, progress: DepartmentProgress): void {
   db.prepare('UPDATE progress SET state = ?, attempts = ?, reason = ? WHERE order_id = ? AND department = ?').run(
     progress.state,
     progress.attempts,
@@ -157,16 +159,18 @@ export function setProgress(
  * counted twice.
  */
 export function countForCustomer(
-  db: Database.Database,
+  db: Store,
   order: { id: number; customer_name: string; product_ids: number[] },
 ): boolean {
-  return db.transaction(() => {
-    if (progressOf(db, order.id, 'marketing')?.state === 'done') return false;
-    db.prepare(
-      `INSERT INTO customer_stats (customer_name, orders, products) VALUES (?, 1, ?)
+  return db
+    .transaction(() => {
+      if (progressOf(db, order.id, 'marketing')?.state === 'done') return false;
+      db.prepare(
+        `INSERT INTO customer_stats (customer_name, orders, products) VALUES (?, 1, ?)
        ON CONFLICT (customer_name) DO UPDATE SET orders = orders + 1, products = products + excluded.products`,
-    ).run(order.customer_name, order.product_ids.length);
-    setProgress(db, order.id, 'marketing', { state: 'done', attempts: 0, reason: null });
-    return true;
-  })();
+      ).run(order.customer_name, order.product_ids.length);
+      setProgress(db, order.id, 'marketing', { state: 'done', attempts: 0, reason: null });
+      return true;
+    })
+    .immediate();
 }

@@ -1,8 +1,14 @@
 import { EventEmitter } from 'node:events';
 import { Ajv } from 'ajv';
-import type Database from 'better-sqlite3';
 import { PermanentError, type RabbitClient, type RetryPolicy } from 'retry-kit';
-import { countForCustomer, type Department, type DepartmentProgress, progressOf, setProgress } from './db.js';
+import {
+  countForCustomer,
+  type Department,
+  type DepartmentProgress,
+  progressOf,
+  type Store,
+  setProgress,
+} from './db.js';
 import { orderSchema } from './order-schema.js';
 import { ORDERS_EXCHANGE } from './relay.js';
 import { renderSlip } from './slip.js';
@@ -29,7 +35,7 @@ export function placedOrder(payload: unknown): PlacedOrder {
 }
 
 export interface DepartmentOptions {
-  db: Database.Database;
+  db: Store;
   rabbit: RabbitClient;
   /** The sales system's endpoint. */
   salesUrl: string;

@@ -1,6 +1,5 @@
-import type Database from 'better-sqlite3';
 import { type Logger, type RabbitClient, silentLogger } from 'retry-kit';
-import { markSent, type OutboxRow, unsent } from './db.js';
+import { markSent, type OutboxRow, type Store, unsent } from './db.js';
 
 export const ORDERS_EXCHANGE = 'orders';
 const BATCH = 100;
@@ -23,7 +22,7 @@ export interface Relay {
  * idempotent); a broker that is down just leaves rows for the next round.
  */
 export function startRelay(
-  db: Database.Database,
+  db: Store,
   rabbit: RabbitClient,
   { pollMs = 1_000, log = silentLogger }: RelayOptions = {},
 ): Relay {

@@ -1,17 +1,16 @@
 // The parts of the shop, each started the same way whether it runs alone
 // (run-api.ts, run-relay.ts, run-consumer.ts) or all together (start.ts).
-import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { closeOnSignals, connectOrExit, type RabbitClient } from 'retry-kit';
 import { buildApi } from './api.js';
 import { config } from './config.js';
-import { type Department, openStore } from './db.js';
+import { type Department, openStore, type Store } from './db.js';
 import { startDepartment } from './departments.js';
 import { createLog } from './log.js';
 import { startStatusFeed } from './status-feed.js';
 
 export interface Shop {
-  db: Database.Database;
+  db: Store;
   rabbit: RabbitClient;
   log: Logger;
 }

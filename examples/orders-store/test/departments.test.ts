@@ -144,7 +144,7 @@ describe('orders-store departments', () => {
   it('dead-letters what is not a placed order, or an order this store does not have, saying why', async () => {
     const { db, rabbit } = await store();
     await rabbit.sendToQueue('orders.sales', { id: 'seven', customer_name: 'Mallory' }, { messageId: 'junk-1' });
-    const unknownId = Number(db.prepare('SELECT coalesce(max(id), 0) + 1000 AS id FROM orders').pluck().get());
+    const unknownId = Number(db.prepare('SELECT coalesce(max(id), 0) + 1000 AS id FROM orders').get()?.id);
     await rabbit.sendToQueue(
       'orders.sales',
       { id: unknownId, customer_name: 'Elsewhere', product_ids: [1] },
