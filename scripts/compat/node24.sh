@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The whole test suite again on Node 24, the current LTS (the main run uses
+# the machine's Node, 20 here). Node 24 comes from the npm registry's "node"
+# package; the suite runs in a fresh clone of HEAD, so the main checkout's
+# node_modules stay as they are.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+node24_bin=$(dirname "$(npx --yes node@24 -p 'process.execPath' 2>/dev/null)")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+git clone --quiet "$root" "$work/repo"
+cd "$work/repo"
+export PATH="$node24_bin:$PATH"
+echo "--- node $(node --version): pnpm install"
+pnpm install --frozen-lockfile --reporter=append-only | tail -n 3
+echo "--- node $(node --version): pnpm test"
+status=0
+pnpm test 2>&1 | tee "$work/test.log" || status=$?
+echo "--- node $(node --version): summary"
+"$root/scripts/test-summary.sh" "$work/test.log"
+exit "$status"
