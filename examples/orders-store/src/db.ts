@@ -36,8 +36,18 @@ export function openStore(file: string, { readOnly = false } = {}): Store {
   if (file !== ':memory:' && !readOnly) mkdirSync(path.dirname(file), { recursive: true });
   const db = enhance(new DatabaseSync(file, { timeout: 5_000, readOnly }));
   if (readOnly) return db;
-  db.pragma('journal_mode = WAL');
-  db.exec(`
+  // Several processes may create the store at once (the roles started
+  // together). SQLite refuses some lock changes at once rather than wait (a
+  // switch to WAL while another connection reads; a read upgraded to a
+  // write), so those steps are tried again. WAL is a property of the file:
+  // whoever comes first sets it. IMMEDIATE takes the write lock before
+  // reading the schema, waiting for it like any write.
+  whileBusy(() => db.pragma('journal_mode = WAL'));
+  whileBusy(() => db.transaction(() => db.exec(SCHEMA)).immediate());
+  return db;
+}
+
+const SCHEMA = `
     CREATE TABLE IF NOT EXISTS orders (
       id INTEGER PRIMARY KEY,
       customer_name TEXT NOT NULL,
@@ -65,9 +75,28 @@ export function openStore(file: string, { readOnly = false } = {}): Store {
       reason TEXT,
       PRIMARY KEY (order_id, department)
     );
-  `);
-  return db;
+  `;
+
+/** Tries `work` again, up to 5 s, while another process holds a lock SQLite would not wait for. */
+function whileBusy<T>(work: () => T): T {
+  const giveUpAt = Date.now() + 5_000;
+  for (;;) {
+    try {
+      return work();
+    } catch (error) {
+      // By its primary code (extended ones such as SQLITE_BUSY_RECOVERY keep it in the
+      // low byte), or by SQLite's words where the driver passes on only those.
+      const { errcode, message } = error as { errcode?: number; message?: string };
+      const busy = errcode !== undefined ? (errcode & 0xff) === SQLITE_BUSY : message === 'database is locked';
+      if (!busy || Date.now() > giveUpAt) throw error;
+      // Synchronous on purpose: the store opens before the process does anything else.
+      Atomics.wait(pause, 0, 0, 10 + Math.random() * 40);
+    }
+  }
 }
+
+const SQLITE_BUSY = 5;
+const pause = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * Writes the order, its outbox row and one pending row per department in one
