@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The whole test suite against RabbitMQ 4.0. This machine's Debian (bookworm)
+# ships 3.10, so 4.0 comes from Debian trixie, installed in a chroot (about
+# 500 MB, built once and kept in $RABBITMQ4_ROOT). The harness starts it like
+# a local install, through two wrapper scripts; /tmp is shared with the
+# chroot, so its temporary config, data and certificates are where it looks.
+# Needs root; installs debootstrap when missing.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+root=${RABBITMQ4_ROOT:-/var/cache/retry-kit/trixie}
+
+if [ ! -x "$root/usr/lib/rabbitmq/bin/rabbitmq-server" ]; then
+  echo "--- building $root (Debian trixie with rabbitmq-server)"
+  command -v debootstrap >/dev/null ||
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap
+  build="$root.partial"
+  rm -rf "$build"
+  mkdir -p "$(dirname "$root")"
+  debootstrap --variant=minbase trixie "$build" >/dev/null
+  echo '127.0.0.1 localhost' >"$build/etc/hosts"
+  cp /etc/resolv.conf "$build/etc/resolv.conf"
+  # Packages must not start services inside the chroot.
+  printf '#!/bin/sh\nexit 101\n' >"$build/usr/sbin/policy-rc.d"
+  chmod +x "$build/usr/sbin/policy-rc.d"
+  mount -t proc proc "$build/proc"
+  chroot "$build" sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rabbitmq-server' >/dev/null
+  umount "$build/proc"
+  mv "$build" "$root"
+fi
+
+mount --bind /tmp "$root/tmp"
+mount -t proc proc "$root/proc"
+wrappers=$(mktemp -d)
+cleanup() {
+  umount "$root/tmp" "$root/proc" || true
+  rm -rf "$wrappers"
+}
+trap cleanup EXIT
+for tool in rabbitmq-server rabbitmqctl; do
+  printf '#!/bin/sh\nexec chroot %s /usr/lib/rabbitmq/bin/%s "$@"\n' "$root" "$tool" >"$wrappers/$tool"
+  chmod +x "$wrappers/$tool"
+done
+export RABBITMQ_SERVER_BIN="$wrappers/rabbitmq-server"
+
+version=$(chroot "$root" dpkg-query -W -f='${Version}' rabbitmq-server)
+cd "$repo"
+log="$wrappers/test.log"
+echo "--- rabbitmq $version: pnpm test"
+status=0
+pnpm test 2>&1 | tee "$log" || status=$?
+echo "--- rabbitmq $version: summary"
+scripts/test-summary.sh "$log"
+exit "$status"
