@@ -5,7 +5,10 @@
 # node_modules stay as they are.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-node24_bin=$(dirname "$(npx --yes node@24 -p 'process.execPath' 2>/dev/null)")
+LEG="node 24 leg"
+source "$root/scripts/compat/unable.sh"
+node24=$(npx --yes node@24 -p 'process.execPath' 2>/dev/null) || unable "npx could not fetch node@24 from the npm registry"
+node24_bin=$(dirname "$node24")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 git clone --quiet "$root" "$work/repo"

@@ -8,6 +8,11 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 root=${RABBITMQ4_ROOT:-/var/cache/retry-kit/trixie}
+LEG="rabbitmq 4.0 leg"
+source "$repo/scripts/compat/unable.sh"
+[ "$(id -u)" = 0 ] || unable "it needs root (a chroot and bind mounts)"
+[ -x "$root/usr/lib/rabbitmq/bin/rabbitmq-server" ] || command -v debootstrap >/dev/null ||
+  command -v apt-get >/dev/null || unable "it needs debootstrap, or apt-get to install it"
 
 if [ ! -x "$root/usr/lib/rabbitmq/bin/rabbitmq-server" ]; then
   echo "--- building $root (Debian trixie with rabbitmq-server)"
