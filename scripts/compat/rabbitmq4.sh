@@ -16,10 +16,14 @@ source "$repo/scripts/compat/unable.sh"
 
 if [ ! -x "$root/usr/lib/rabbitmq/bin/rabbitmq-server" ]; then
   echo "--- building $root (Debian trixie with rabbitmq-server)"
-  command -v debootstrap >/dev/null ||
+  if ! command -v debootstrap >/dev/null; then
+    apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap
+  fi
   build="$root.partial"
-  rm -rf "$build"
+  # A build that died half way may have left /proc mounted in it: never delete across a mount.
+  umount "$build/proc" 2>/dev/null || true
+  rm -rf --one-file-system "$build"
   mkdir -p "$(dirname "$root")"
   debootstrap --variant=minbase trixie "$build" >/dev/null
   echo '127.0.0.1 localhost' >"$build/etc/hosts"
@@ -28,8 +32,10 @@ if [ ! -x "$root/usr/lib/rabbitmq/bin/rabbitmq-server" ]; then
   printf '#!/bin/sh\nexit 101\n' >"$build/usr/sbin/policy-rc.d"
   chmod +x "$build/usr/sbin/policy-rc.d"
   mount -t proc proc "$build/proc"
+  trap 'umount "$build/proc" || true' EXIT
   chroot "$build" sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rabbitmq-server' >/dev/null
   umount "$build/proc"
+  trap - EXIT
   mv "$build" "$root"
 fi
 
