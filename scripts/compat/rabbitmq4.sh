@@ -4,7 +4,7 @@
 # 500 MB, built once and kept in $RABBITMQ4_ROOT). The harness starts it like
 # a local install, through two wrapper scripts; /tmp is shared with the
 # chroot, so its temporary config, data and certificates are where it looks.
-# Needs root; installs debootstrap when missing.
+# Needs root.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 root=${RABBITMQ4_ROOT:-/var/cache/retry-kit/trixie}
@@ -14,30 +14,7 @@ source "$repo/scripts/compat/unable.sh"
 [ -x "$root/usr/lib/rabbitmq/bin/rabbitmq-server" ] || command -v debootstrap >/dev/null ||
   command -v apt-get >/dev/null || unable "it needs debootstrap, or apt-get to install it"
 
-if [ ! -x "$root/usr/lib/rabbitmq/bin/rabbitmq-server" ]; then
-  echo "--- building $root (Debian trixie with rabbitmq-server)"
-  if ! command -v debootstrap >/dev/null; then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap
-  fi
-  build="$root.partial"
-  # A build that died half way may have left /proc mounted in it: never delete across a mount.
-  umount "$build/proc" 2>/dev/null || true
-  rm -rf --one-file-system "$build"
-  mkdir -p "$(dirname "$root")"
-  debootstrap --variant=minbase trixie "$build" >/dev/null
-  echo '127.0.0.1 localhost' >"$build/etc/hosts"
-  cp /etc/resolv.conf "$build/etc/resolv.conf"
-  # Packages must not start services inside the chroot.
-  printf '#!/bin/sh\nexit 101\n' >"$build/usr/sbin/policy-rc.d"
-  chmod +x "$build/usr/sbin/policy-rc.d"
-  mount -t proc proc "$build/proc"
-  trap 'umount "$build/proc" || true' EXIT
-  chroot "$build" sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rabbitmq-server' >/dev/null
-  umount "$build/proc"
-  trap - EXIT
-  mv "$build" "$root"
-fi
+"$repo/scripts/compat/debian-root.sh" trixie "$root"
 
 mount --bind /tmp "$root/tmp"
 mount -t proc proc "$root/proc"

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { containerRuntimeAvailable, RABBITMQ_IMAGE } from './container.js';
+import { containerRuntimeAvailable, rabbitmqImage } from './container.js';
 import { rabbitmqctl } from './ctl.js';
 import type { NodeControl } from './handle.js';
 import { findRabbitInstallation } from './installation.js';
@@ -50,7 +50,7 @@ async function refuseSecondBroker(pidFile: string): Promise<void> {
 
 async function startDevContainer(dataDir: string) {
   const { GenericContainer, Wait } = await import('testcontainers');
-  const container = await new GenericContainer(RABBITMQ_IMAGE)
+  const container = await new GenericContainer(rabbitmqImage())
     .withHostname('dev-broker')
     .withExposedPorts({ container: 5672, host: DEV_PORTS.amqp }, { container: 15672, host: DEV_PORTS.management })
     .withBindMounts([{ source: dataDir, target: '/var/lib/rabbitmq' }])
@@ -88,7 +88,7 @@ export async function runDevBroker(): Promise<void> {
   let stop: () => Promise<void>;
   let control: NodeControl | undefined;
   if (await containerRuntimeAvailable()) {
-    console.log(`Starting RabbitMQ (${RABBITMQ_IMAGE}) in a container, data in .broker/container ...`);
+    console.log(`Starting RabbitMQ (${rabbitmqImage()}) in a container, data in .broker/container ...`);
     const dataDir = path.join(root, 'container');
     mkdirSync(dataDir, { recursive: true });
     ({ stop, control } = await startDevContainer(dataDir));
