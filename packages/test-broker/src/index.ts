@@ -1,3 +1,5 @@
+export type { LocalCluster } from './cluster.js';
+export { startLocalCluster } from './cluster.js';
 export type { BrokerFaults } from './faults.js';
 export { faultsFor, managementFor } from './faults.js';
 export type { BrokerHandle, NodeControl, TlsEndpoint } from './handle.js';

@@ -25,6 +25,14 @@ export interface LocalNodeOptions {
   tls?: boolean;
   /** How long to wait for startup. Default: 90 s */
   startupTimeoutMs?: number;
+  /** The Erlang cookie; nodes of one cluster share it. Default: a random one. */
+  cookie?: string;
+  /** The epmd port; nodes of one cluster share it. Default: a free one. */
+  epmdPort?: number;
+  /** Start epmd with the node. Default: true; false when another node of the cluster runs it. */
+  runEpmd?: boolean;
+  /** More rabbitmq.conf settings, e.g. cluster formation. */
+  settings?: Record<string, string | number | boolean>;
 }
 
 export interface LocalNode {
@@ -32,6 +40,10 @@ export interface LocalNode {
   /** Pids of the processes it runs, for tests that check nothing is left. */
   pids: { reaper: number; server?: number; epmd?: number };
   dataDir: string;
+  /** Kills the node's processes with SIGKILL, as a crash would, and waits until they are gone. */
+  kill(): Promise<void>;
+  /** Starts the node again after `kill`, with its data, and waits until it is ready. */
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -67,7 +79,7 @@ export async function startLocalNode(options: LocalNodeOptions = {}): Promise<Lo
   const amqpPort = options.ports?.amqp ?? (await getPort({ host: '127.0.0.1' }));
   const managementPort = options.ports?.management ?? (await getPort({ host: '127.0.0.1' }));
   const distPort = options.ports?.dist ?? (await getPort({ host: '127.0.0.1' }));
-  const epmdPort = await getPort({ host: '127.0.0.1' });
+  const epmdPort = options.epmdPort ?? (await getPort({ host: '127.0.0.1' }));
 
   const settings: Record<string, string | number | boolean> = {
     'listeners.tcp.default': `127.0.0.1:${amqpPort}`,
@@ -81,6 +93,7 @@ export async function startLocalNode(options: LocalNodeOptions = {}): Promise<Lo
     collect_statistics_interval: 500,
     'log.console': false,
     'log.file.level': 'info',
+    ...options.settings,
   };
   let tls: BrokerHandle['tls'];
   if (options.tls) {
@@ -108,7 +121,9 @@ export async function startLocalNode(options: LocalNodeOptions = {}): Promise<Lo
   writeFileSync(path.join(dataDir, 'enabled_plugins'), '[rabbitmq_management].\n');
   writeFileSync(path.join(dataDir, 'rabbitmq-env.conf'), '');
   const cookieFile = path.join(dataDir, '.erlang.cookie');
-  if (!existsSync(cookieFile)) writeFileSync(cookieFile, randomBytes(20).toString('hex'), { mode: 0o400 });
+  if (!existsSync(cookieFile)) {
+    writeFileSync(cookieFile, options.cookie ?? randomBytes(20).toString('hex'), { mode: 0o400 });
+  }
 
   const loopbackOnly = '-kernel inet_dist_use_interface {127,0,0,1}';
   const controlEnv = {
@@ -140,7 +155,7 @@ export async function startLocalNode(options: LocalNodeOptions = {}): Promise<Lo
       REAPER,
       JSON.stringify({
         serverPath: installation.serverPath,
-        epmdPath: installation.epmdPath,
+        epmdPath: options.runEpmd === false ? undefined : installation.epmdPath,
         env: serverEnv,
         epmdPort,
         outputFile,
@@ -152,6 +167,7 @@ export async function startLocalNode(options: LocalNodeOptions = {}): Promise<Lo
   );
   const pids: LocalNode['pids'] = { reaper: reaper.pid ?? 0 };
   let exitReport: string | undefined;
+  let serverGone: (() => void) | undefined;
   const stopped = new Promise<void>((resolve) => reaper.once('exit', () => resolve()));
   reaper.once('exit', () => {
     exitReport ??= 'the reaper process exited';
@@ -159,7 +175,10 @@ export async function startLocalNode(options: LocalNodeOptions = {}): Promise<Lo
   readline.createInterface({ input: reaper.stdout! }).on('line', (line) => {
     const event = JSON.parse(line) as { event: string; serverPid?: number; epmdPid?: number; code?: number };
     if (event.event === 'started') Object.assign(pids, { server: event.serverPid, epmd: event.epmdPid });
-    if (event.event === 'exit') exitReport = `rabbitmq-server exited with code ${event.code}`;
+    if (event.event === 'exit') {
+      exitReport = `rabbitmq-server exited with code ${event.code}`;
+      serverGone?.();
+    }
   });
 
   const stop = async (): Promise<void> => {
@@ -183,15 +202,34 @@ export async function startLocalNode(options: LocalNodeOptions = {}): Promise<Lo
     },
   };
 
-  try {
-    await waitUntilReady(handle, options.startupTimeoutMs ?? 90_000, () => exitReport);
-  } catch (error) {
-    const logFile = path.join(dataDir, 'log', `${nodename}.log`);
-    const detail = `--- ${outputFile} ---\n${tail(outputFile)}\n--- ${logFile} ---\n${tail(logFile)}`;
-    await stop();
-    throw new Error(`RabbitMQ node ${nodename} failed to start: ${(error as Error).message}\n${detail}`);
-  }
-  return { handle, pids, dataDir, stop };
+  const untilReady = async () => {
+    try {
+      await waitUntilReady(handle, options.startupTimeoutMs ?? 90_000, () => exitReport);
+    } catch (error) {
+      const logFile = path.join(dataDir, 'log', `${nodename}.log`);
+      const detail = `--- ${outputFile} ---\n${tail(outputFile)}\n--- ${logFile} ---\n${tail(logFile)}`;
+      await stop();
+      throw new Error(`RabbitMQ node ${nodename} failed to start: ${(error as Error).message}\n${detail}`);
+    }
+  };
+  await untilReady();
+
+  const kill = async () => {
+    const group = pids.server;
+    if (!group || exitReport) throw new Error(`RabbitMQ node ${nodename} is not running`);
+    const gone = new Promise<void>((resolve) => {
+      serverGone = resolve;
+    });
+    process.kill(-group, 'SIGKILL');
+    await gone;
+  };
+  const start = async () => {
+    if (!exitReport || reaper.exitCode !== null) throw new Error(`RabbitMQ node ${nodename} is running or stopped`);
+    exitReport = undefined;
+    reaper.stdin?.write('start\n');
+    await untilReady();
+  };
+  return { handle, pids, dataDir, kill, start, stop };
 }
 
 /** Waits until the node accepts AMQP connections and answers management requests. */
