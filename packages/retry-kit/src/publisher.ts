@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
 import { encode } from './codec.js';
 import {
@@ -20,6 +21,10 @@ export interface PublishOptions extends Omit<Options.Publish, 'mandatory'> {
   /** With `sendToQueue`: deliver this many ms later, through the delay topology. */
   delay?: number;
 }
+
+/** Pauses before sending a nacked message again: doubling, from the first to the longest. */
+const FIRST_NACK_PAUSE_MS = 50;
+const MAX_NACK_PAUSE_MS = 1_000;
 
 type Outcome = 'confirmed' | 'returned' | 'nacked' | 'lost' | 'timeout' | 'exchange-missing';
 
@@ -93,6 +98,7 @@ export class Publisher {
       mandatory,
     };
     const deadline = Date.now() + timeoutMs;
+    let nackPauseMs = FIRST_NACK_PAUSE_MS;
     this.#inFlight++;
     try {
       for (;;) {
@@ -104,7 +110,20 @@ export class Publisher {
         const outcome = await this.#send(channel, exchange, routingKey, content, properties, deadline);
         if (outcome === 'confirmed') return;
         // The channel died before the confirm: send again on the next one.
-        if (outcome !== 'lost') throw this.#error(outcome, exchange, routingKey);
+        if (outcome === 'lost') continue;
+        // A nack means the message was not stored. Unless the queue is known
+        // to be full, the queue could not take it just then (a quorum queue
+        // whose leader is failing over): send again, until the deadline, on a
+        // new channel. (RabbitMQ 3.10: a channel that published to a quorum
+        // queue while it had no leader nacks every later publish to it.)
+        if (outcome === 'nacked' && !this.#isKnownFull(exchange, routingKey)) {
+          this.#retire(channel);
+          if (Date.now() + nackPauseMs >= deadline) throw this.#error('nacked', exchange, routingKey);
+          await sleep(nackPauseMs);
+          nackPauseMs = Math.min(nackPauseMs * 2, MAX_NACK_PAUSE_MS);
+          continue;
+        }
+        throw this.#error(outcome, exchange, routingKey);
       }
     } finally {
       if (--this.#inFlight === 0) this.#idle?.();
@@ -254,7 +273,7 @@ export class Publisher {
           `The broker did not confirm the message published to ${target} in time: it may or may not have been stored. Publish again if unsure (consumers should be idempotent)`,
         );
       case 'nacked':
-        if (exchange === '' && this.#isRejectPublishQueue(routingKey)) {
+        if (this.#isKnownFull(exchange, routingKey)) {
           return new QueueFullError(
             'QUEUE_FULL',
             `Queue "${routingKey}" is full (x-overflow: reject-publish): the broker refused the message`,
@@ -262,9 +281,21 @@ export class Publisher {
         }
         return new PublishNackedError(
           'NACKED',
-          `The broker refused the message published to ${target} (nack). Usually a queue it routes to is full (x-overflow: reject-publish)`,
+          `The broker kept refusing the message published to ${target} (nack) until the publish timed out. Usually a queue it routes to is full (x-overflow: reject-publish)`,
         );
     }
+  }
+
+  /** Closes `channel` if it is still the one publishes use; its unconfirmed messages are sent again on the next. */
+  #retire(channel: ConfirmChannel): void {
+    if (this.#channel !== channel) return;
+    this.reset();
+    channel.close().catch(() => {});
+  }
+
+  /** A nack for a queue the kit declared with x-overflow reject-publish: it is full. */
+  #isKnownFull(exchange: string, routingKey: string): boolean {
+    return exchange === '' && this.#isRejectPublishQueue(routingKey);
   }
 }
 

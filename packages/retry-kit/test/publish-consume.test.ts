@@ -1,7 +1,15 @@
 import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import amqp from 'amqplib';
 import { useTestVhost } from 'test-broker/vitest';
 import { describe, expect, it } from 'vitest';
-import { type Delivery, ExchangeNotFoundError, QueueFullError, UnroutableError } from '../src/index.js';
+import {
+  type Delivery,
+  ExchangeNotFoundError,
+  PublishNackedError,
+  QueueFullError,
+  UnroutableError,
+} from '../src/index.js';
 import { connectTo, deferred, recordingLogger } from './helpers.js';
 
 const broker = await useTestVhost('publish');
@@ -69,6 +77,53 @@ describe('publishing with confirms and consuming', () => {
     await rabbit.sendToQueue(queue, 2);
 
     await expect(rabbit.sendToQueue(queue, 3)).rejects.toThrow(QueueFullError);
+  });
+
+  describe('a nack from a queue the kit did not declare (a quorum queue failing over nacks this way too)', () => {
+    /** A queue that holds one message and refuses more, declared behind the kit's back. */
+    async function fullQueue(name: string) {
+      const queue = broker.name(name);
+      const connection = await amqp.connect(broker.amqpUrl);
+      const channel = await connection.createChannel();
+      await channel.assertQueue(queue, { durable: true, maxLength: 1, overflow: 'reject-publish' });
+      await connection.close();
+      await rabbit.sendToQueue(queue, 'first');
+      return queue;
+    }
+
+    /** The message at the head of `queue`, taken. */
+    async function take(queue: string): Promise<string | undefined> {
+      const connection = await amqp.connect(broker.amqpUrl);
+      const message = await (await connection.createChannel()).get(queue, { noAck: true });
+      await connection.close();
+      return message ? message.content.toString() : undefined;
+    }
+
+    it('is sent again until the queue takes it', async () => {
+      const queue = await fullQueue('nacked-then-taken');
+      const publishing = rabbit.sendToQueue(queue, 'second', { timeoutMs: 10_000 });
+      // Without sending again, the first nack would have failed it by now.
+      const early = await Promise.race([
+        publishing.then(
+          () => 'confirmed',
+          () => 'failed',
+        ),
+        sleep(500).then(() => 'waiting'),
+      ]);
+      expect(early).toBe('waiting');
+
+      expect(await take(queue)).toBe('"first"');
+      await publishing;
+      expect(await take(queue)).toBe('"second"');
+    });
+
+    it('fails with PublishNackedError, not QueueFullError, when the publish times out', async () => {
+      const queue = await fullQueue('nacked-until-timeout');
+      const error = await rabbit.sendToQueue(queue, 'second', { timeoutMs: 300 }).catch((e: Error) => e);
+      expect(error).toBeInstanceOf(PublishNackedError);
+      expect(error).not.toBeInstanceOf(QueueFullError);
+      expect((error as Error).message).toContain('kept refusing');
+    });
   });
 
   it('a handler that throws has its message set aside for a retry, and the consumer goes on with the next', async () => {
