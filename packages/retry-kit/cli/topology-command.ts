@@ -71,7 +71,12 @@ export async function retryTopology(queue: string, policy: RetryPolicy, options:
     });
   }
   return merge(
-    { queues: [{ name: queue }, { name: `${queue}.dead` }] },
+    {
+      queues: [
+        { name: queue },
+        { name: `${queue}.dead`, ...(delays.queueType === 'quorum' ? { type: 'quorum' as const } : {}) },
+      ],
+    },
     delays.shared(),
     delays.returnTo(queue),
     ...routes,

@@ -260,7 +260,12 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
     let prepared: Promise<void> | undefined;
     const prepare = () => {
       prepared ??= (async () => {
-        await this.declare({ queues: [{ name: deadLetterQueue }] });
+        // Quorum on a cluster (quorum delays, or a quorum work queue): a classic
+        // queue whose node is down cannot be declared, and this one is declared
+        // on every connection.
+        const onCluster = this.#delays.queueType === 'quorum' || this.#declarations.queueType(queue) === 'quorum';
+        const type = onCluster ? 'quorum' : undefined;
+        await this.declare({ queues: [{ name: deadLetterQueue, ...(type ? { type } : {}) }] });
         await this.#prepareDelaysTo(queue);
       })().catch((error: unknown) => {
         prepared = undefined;

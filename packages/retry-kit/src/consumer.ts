@@ -35,7 +35,10 @@ export interface ConsumeOptions<T = unknown> {
   concurrency?: number;
   /** When and how often failures are retried. @default the client's `retry` */
   retry?: RetryPolicy;
-  /** Where messages go that cannot or may no longer be handled. @default `${queue}.dead` */
+  /**
+   * Where messages go that cannot or may no longer be handled; declared quorum
+   * when the client's delays are, or it declared `queue` quorum. @default `${queue}.dead`
+   */
   deadLetterQueue?: string;
   /** Checks a decoded payload; throw to dead-letter it as 'invalid'. Fits `schema.parse` of most schema libraries. */
   validate?: (payload: unknown, delivery: Delivery) => T;

@@ -72,6 +72,13 @@ export class Declarations {
     }
   };
 
+  /** The type `queue` was declared with by this client, if it was. */
+  queueType(queue: string): 'classic' | 'quorum' | undefined {
+    const specs = this.#topologies.flatMap((topology) => topology.queues ?? []);
+    const spec = specs.findLast((candidate) => candidate.name === queue);
+    return spec ? (spec.type ?? 'classic') : undefined;
+  }
+
   /** Declares everything recorded again, on a new connection's channel. */
   async reassert(channel: Channel): Promise<void> {
     for (const topology of this.#topologies) await assertTopology(channel, topology);

@@ -31,15 +31,22 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T)
 
 /**
  * The next message of `queue`, taken (and acked) with plain amqplib. The
- * queue is declared (plain and durable) in case it does not exist yet: the
+ * queue is declared (durable, of `type`) in case it does not exist yet: the
  * kit declares a dead-letter queue only when a message first fails.
  */
-export async function takeOne(url: string, queue: string): Promise<import('amqplib').ConsumeMessage> {
+export async function takeOne(
+  url: string,
+  queue: string,
+  type: 'classic' | 'quorum' = 'classic',
+): Promise<import('amqplib').ConsumeMessage> {
   const { default: amqp } = await import('amqplib');
   const connection = await amqp.connect(url);
   try {
     const channel = await connection.createChannel();
-    await channel.assertQueue(queue, { durable: true });
+    await channel.assertQueue(queue, {
+      durable: true,
+      ...(type === 'quorum' ? { arguments: { 'x-queue-type': 'quorum' } } : {}),
+    });
     return await new Promise((resolve) => {
       void channel.consume(queue, (message) => {
         if (!message) return;

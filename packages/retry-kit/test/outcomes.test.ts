@@ -16,6 +16,10 @@ const topologies: [string, DelayOptions][] = [
 describe.each(topologies)('handler outcomes, with %s', (_name, delays) => {
   const fast = { backoff: { type: 'fixed' as const, delays: [50] } };
 
+  // Dead-letter queues are quorum when the delay queues are (see the README).
+  const deadLetterType = delays.queueType ?? 'classic';
+  const takeDead = (queue: string) => takeOne(broker.amqpUrl, `${queue}.dead`, deadLetterType);
+
   async function setup(retry = {}) {
     const rabbit = await connectTo(broker, { delays, retry: { ...fast, ...retry } });
     const queue = broker.name('work');
@@ -32,7 +36,8 @@ describe.each(topologies)('handler outcomes, with %s', (_name, delays) => {
     });
     await rabbit.sendToQueue(queue, { card: '4242' }, { messageId: 'pay-1' });
 
-    const dead = await takeOne(broker.amqpUrl, `${queue}.dead`);
+    const dead = await takeDead(queue);
+    expect((await broker.management.getQueue(broker.vhost, `${queue}.dead`)).type).toBe(deadLetterType);
 
     expect(attemptsSeen).toEqual([0, 1, 2]);
     expect(JSON.parse(dead.content.toString())).toEqual({ card: '4242' });
@@ -71,7 +76,7 @@ describe.each(topologies)('handler outcomes, with %s', (_name, delays) => {
     });
     await rabbit.sendToQueue(queue, { card: '0000' });
 
-    const dead = await takeOne(broker.amqpUrl, `${queue}.dead`);
+    const dead = await takeDead(queue);
     expect(calls).toBe(1);
     expect(dead.properties.headers).toMatchObject({
       [HEADERS.reason]: 'permanent',
@@ -102,7 +107,7 @@ describe.each(topologies)('handler outcomes, with %s', (_name, delays) => {
     });
     await rabbit.sendToQueue(queue, {});
 
-    const dead = await takeOne(broker.amqpUrl, `${queue}.dead`);
+    const dead = await takeDead(queue);
     expect(dead.properties.headers).toMatchObject({ [HEADERS.reason]: 'permanent', [HEADERS.attempts]: 2 });
     expect(seen).toEqual([
       { attemptNumber: 1, retriesLeft: 3, delay: 50 },
@@ -119,7 +124,7 @@ describe.each(topologies)('handler outcomes, with %s', (_name, delays) => {
     });
     await rabbit.sendToQueue(queue, { text: 'translate me' });
 
-    const dead = await takeOne(broker.amqpUrl, `${queue}.dead`);
+    const dead = await takeDead(queue);
     expect(dead.properties.headers).toMatchObject({ [HEADERS.reason]: 'deadline' });
     // Tried at 0, 50, 100 ... and once more at the deadline itself.
     expect(calls).toBeGreaterThanOrEqual(4);
@@ -137,7 +142,7 @@ describe.each(topologies)('handler outcomes, with %s', (_name, delays) => {
     });
     await rabbit.sendToQueue(queue, { text: 'translate me' });
 
-    const dead = await takeOne(broker.amqpUrl, `${queue}.dead`);
+    const dead = await takeDead(queue);
     expect(dead.properties.headers).toMatchObject({ [HEADERS.reason]: 'deadline' });
     expect(calls).toBeGreaterThanOrEqual(3);
   });
@@ -169,7 +174,7 @@ describe.each(topologies)('handler outcomes, with %s', (_name, delays) => {
     });
     await rabbit.sendToQueue(queue, { amount: 'ten' });
 
-    const dead = await takeOne(broker.amqpUrl, `${queue}.dead`);
+    const dead = await takeDead(queue);
     expect(calls).toBe(0);
     expect(dead.properties.headers).toMatchObject({
       [HEADERS.reason]: 'invalid',
@@ -183,7 +188,7 @@ describe.each(topologies)('handler outcomes, with %s', (_name, delays) => {
     await rabbit.consume(queue, () => {});
     await rabbit.sendToQueue(queue, Buffer.from('{oops'), { contentType: 'application/json' });
 
-    const dead = await takeOne(broker.amqpUrl, `${queue}.dead`);
+    const dead = await takeDead(queue);
     expect(dead.content.toString()).toBe('{oops');
     expect(dead.properties.headers).toMatchObject({ [HEADERS.reason]: 'invalid' });
   });
@@ -199,7 +204,7 @@ describe.each(topologies)('handler outcomes, with %s', (_name, delays) => {
     await rabbit.sendToQueue(queue, { id: 2 }, { type: 'order.refunded' });
 
     expect(await placed.promise).toEqual({ id: 1 });
-    const dead = await takeOne(broker.amqpUrl, `${queue}.dead`);
+    const dead = await takeDead(queue);
     expect(dead.properties.type).toBe('order.refunded');
     expect(dead.properties.headers).toMatchObject({ [HEADERS.reason]: 'unknown-type' });
   });

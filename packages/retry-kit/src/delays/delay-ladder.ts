@@ -29,13 +29,13 @@ export class DelayLadder implements DelayTopology {
   readonly #prefix: string;
   readonly #resolution: number;
   readonly #levels: number;
-  readonly #queueType: 'classic' | 'quorum';
+  readonly queueType: 'classic' | 'quorum';
 
   constructor(options: DelayLadderOptions = {}) {
     this.#prefix = options.prefix ?? 'retry-kit';
     this.#resolution = options.resolution ?? 10;
     this.#levels = options.levels ?? 28;
-    this.#queueType = options.queueType ?? 'classic';
+    this.queueType = options.queueType ?? 'classic';
     // RabbitMQ takes TTLs up to 2^32-1 ms; the top level must fit.
     if (
       !Number.isInteger(this.#levels) ||
@@ -72,7 +72,7 @@ export class DelayLadder implements DelayTopology {
   }
 
   shared(): Topology {
-    const parking = unroutable(this.#prefix);
+    const parking = unroutable(this.#prefix, this.queueType);
     const returnExchange = this.#returnExchange();
     const exchanges: ExchangeSpec[] = [{ name: returnExchange, type: 'headers', alternateExchange: parking.exchange }];
     const queues: QueueSpec[] = [];
@@ -82,7 +82,7 @@ export class DelayLadder implements DelayTopology {
       exchanges.push({ name: after, type: 'direct', alternateExchange: parking.exchange });
       queues.push({
         name: this.levelQueue(level),
-        ...delayQueueKind(this.#queueType),
+        ...delayQueueKind(this.queueType),
         messageTtl: 2 ** level * this.#resolution,
         deadLetterExchange: after,
       });

@@ -41,6 +41,7 @@ export class DelayQueues implements DelayTopology {
   readonly quantises = true;
   readonly #prefix: string;
   readonly #options: DelayQueuesOptions;
+  readonly queueType: 'classic' | 'quorum';
   /** When each delay queue was last declared by this process. */
   readonly #declaredAt = new Map<number, number>();
   /** Declarations under way, so concurrent publishes to a new delay declare it once. */
@@ -49,6 +50,7 @@ export class DelayQueues implements DelayTopology {
   constructor(options: DelayQueuesOptions = {}) {
     this.#prefix = options.prefix ?? 'retry-kit';
     this.#options = options;
+    this.queueType = options.queueType ?? 'classic';
   }
 
   #returnExchange(): string {
@@ -56,7 +58,7 @@ export class DelayQueues implements DelayTopology {
   }
 
   shared(): Topology {
-    const parking = unroutable(this.#prefix);
+    const parking = unroutable(this.#prefix, this.queueType);
     return merge(parking.topology, {
       exchanges: [{ name: this.#returnExchange(), type: 'direct', alternateExchange: parking.exchange }],
     });
@@ -94,7 +96,7 @@ export class DelayQueues implements DelayTopology {
           queues: [
             {
               name,
-              ...delayQueueKind(this.#options.queueType ?? 'classic'),
+              ...delayQueueKind(this.queueType),
               messageTtl: delay,
               expires: delay + idleMs,
               deadLetterExchange: this.#returnExchange(),

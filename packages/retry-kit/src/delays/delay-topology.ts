@@ -18,6 +18,8 @@ export interface DelayTopology {
   shared(): Topology;
   /** What `queue` needs to receive delayed messages back. */
   returnTo(queue: string): Topology;
+  /** The type of the queues it creates; quorum means the client runs on a cluster. */
+  readonly queueType: 'classic' | 'quorum';
   /** True when delays should be rounded to a bounded set (one queue per distinct delay). */
   readonly quantises: boolean;
   /**
@@ -37,15 +39,22 @@ export interface DelayTopologyOptions {
   queueType?: 'classic' | 'quorum';
 }
 
-/** Where anything no binding takes goes, so it can be looked at instead of vanishing. */
-export function unroutable(prefix: string): { exchange: string; queue: string; topology: Topology } {
+/**
+ * Where anything no binding takes goes, so it can be looked at instead of
+ * vanishing. Quorum with quorum delays: a classic queue whose node is down
+ * cannot even be declared, and the kit declares this one on every connection.
+ */
+export function unroutable(
+  prefix: string,
+  queueType: 'classic' | 'quorum' = 'classic',
+): { exchange: string; queue: string; topology: Topology } {
   const exchange = `${prefix}.unroutable`;
   return {
     exchange,
     queue: exchange,
     topology: {
       exchanges: [{ name: exchange, type: 'fanout' }],
-      queues: [{ name: exchange }],
+      queues: [{ name: exchange, ...(queueType === 'quorum' ? { type: 'quorum' as const } : {}) }],
       bindings: [{ source: exchange, queue: exchange }],
     },
   };
