@@ -1,3 +1,5 @@
 import { brokerTestConfig } from 'test-broker/vitest';
+import { configDefaults } from 'vitest/config';
 
-export default brokerTestConfig();
+// test/cluster starts a cluster of its own: `pnpm test:cluster` (vitest.cluster.config.ts).
+export default brokerTestConfig({ exclude: [...configDefaults.exclude, 'test/cluster/**'] });

@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # Every compatibility leg (issue 9), one after the other; .ci/run calls this
 # after the main run. Each leg prints its own "N passed, N failed, N skipped".
-# Still to come: a 3-node cluster.
 set -euo pipefail
 here=$(dirname "$0")
 echo "--- compat: node 24"
@@ -10,3 +9,5 @@ echo "--- compat: rabbitmq 4.0"
 "$here/rabbitmq4.sh"
 echo "--- compat: container (testcontainers on podman)"
 "$here/container.sh"
+echo "--- compat: 3-node cluster"
+"$here/cluster.sh"
