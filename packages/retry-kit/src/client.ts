@@ -125,13 +125,9 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
 
   /** @internal amqplib calls this after each (re)connection, before anyone else may use it. */
   async setup(model: ChannelModel): Promise<void> {
-    const channel = await model.createChannel();
-    channel.on('error', () => {});
-    try {
-      await this.#declarations.reassert(channel);
-    } finally {
-      await channel.close().catch(() => {});
-    }
+    await this.#declarations.reassert(model, (reason) =>
+      this.#logger.warn(`${reason}: declared again on the next connection; its consumers start when it is back`),
+    );
     model.on('close', () => {
       this.#link.down(model);
       this.#publisher.reset();

@@ -1,4 +1,4 @@
-import type { Channel } from 'amqplib';
+import type { Channel, ChannelModel } from 'amqplib';
 import type { Link } from './link.js';
 import { assertTopology, type BindingSpec, type Topology } from './topology.js';
 
@@ -79,13 +79,47 @@ export class Declarations {
     return spec ? (spec.type ?? 'classic') : undefined;
   }
 
-  /** Declares everything recorded again, on a new connection's channel. */
-  async reassert(channel: Channel): Promise<void> {
-    for (const topology of this.#topologies) await assertTopology(channel, topology);
+  /**
+   * Declares everything recorded again, on a new connection. A classic queue
+   * whose node is down (on a cluster) cannot be declared until the node is
+   * back; it is reported to `onUnavailable` and left out, so the rest of the
+   * client can work. The queue itself is durable and comes back with its node.
+   */
+  async reassert(model: ChannelModel, onUnavailable: (reason: string) => void): Promise<void> {
+    let channel = await quietChannel(model);
+    try {
+      for (const topology of this.#topologies) {
+        try {
+          await assertTopology(channel, topology);
+        } catch (error) {
+          const reason = nodeDownReason(error);
+          if (!reason) throw error;
+          onUnavailable(reason);
+          // The failed declaration closed the channel.
+          channel = await quietChannel(model);
+        }
+      }
+    } finally {
+      await channel.close().catch(() => {});
+    }
   }
 
   /** True for a declared queue that refuses messages when full, so a nack means "full". */
   isRejectPublishQueue(queue: string): boolean {
     return this.#rejectPublishQueues.has(queue);
   }
+}
+
+async function quietChannel(model: ChannelModel): Promise<Channel> {
+  const channel = await model.createChannel();
+  // A failed declaration closes its channel; the caller sees the rejection.
+  channel.on('error', () => {});
+  return channel;
+}
+
+/** The broker's words when a declaration failed because the queue's node is down, else undefined. */
+function nodeDownReason(error: unknown): string | undefined {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!/NOT.FOUND/.test(message) || !/home node .* is down/.test(message)) return undefined;
+  return message.replace(/^.*?NOT_FOUND - /, '').replace(/"$/, '');
 }

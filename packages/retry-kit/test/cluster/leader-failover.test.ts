@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type LocalCluster, managementFor, pollUntil, startLocalCluster } from 'test-broker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -142,5 +143,31 @@ describe('a 3-node cluster, quorum work and delay queues', () => {
     for (let i = 0; i < AFTER_RETURN; i++) await producer.sendToQueue(queue, { n: TOTAL + i });
     await Promise.race([afterReturn.complete, sleep(30_000)]);
     expect(afterReturn.missing()).toEqual([]);
+  });
+  it('a classic queue on the killed node does not keep the client from the others; its consumer resumes when the node is back', async () => {
+    const classic = 'cluster-classic';
+    const quorum = 'cluster-quorum';
+    const client = await connectToCluster('classic-and-quorum');
+    // Declared through node 1, the first URL: the classic queue lives there alone.
+    await client.declare({ queues: [{ name: classic }, { name: quorum, type: 'quorum' }] });
+    const seen = { classic: new StreamTally(20), quorum: new StreamTally(100) };
+    await client.consume<{ n: number }>(classic, ({ n }) => seen.classic.record(n));
+    await client.consume<{ n: number }>(quorum, ({ n }) => seen.quorum.record(n));
+    for (let n = 0; n < 10; n++) await client.sendToQueue(classic, { n });
+
+    const reconnected = once(client, 'connected');
+    await cluster.nodes[0]!.kill();
+    // Reconnected to another node although the classic queue cannot be declared there.
+    const gaveUp = sleep(60_000).then(() => 'still not reconnected after 60 s');
+    expect(await Promise.race([reconnected.then(() => 'reconnected'), gaveUp])).toBe('reconnected');
+    for (let n = 0; n < 100; n++) await client.sendToQueue(quorum, { n });
+    await Promise.race([seen.quorum.complete, sleep(30_000)]);
+    expect(seen.quorum.missing()).toEqual([]);
+
+    await cluster.nodes[0]!.start();
+    for (let n = 10; n < 20; n++) await client.sendToQueue(classic, { n });
+    // The consumer of the classic queue retries with backoff (at most 30 s apart).
+    await Promise.race([seen.classic.complete, sleep(60_000)]);
+    expect(seen.classic.missing()).toEqual([]);
   });
 });
