@@ -6,16 +6,9 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 LEG="cluster leg"
-source "$repo/scripts/compat/unable.sh"
+source "$repo/scripts/compat/leg.sh"
 command -v rabbitmq-server >/dev/null || [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] ||
   unable "it needs a local rabbitmq-server installation"
 cd "$repo"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 version=$(dpkg-query -W -f='${Version}' rabbitmq-server 2>/dev/null || echo unknown)
-echo "--- 3-node cluster (rabbitmq $version): pnpm --filter retry-kit test:cluster"
-status=0
-pnpm --filter retry-kit test:cluster 2>&1 | tee "$work/test.log" || status=$?
-echo "--- 3-node cluster: summary"
-scripts/test-summary.sh "$work/test.log"
-exit "$status"
+run_tests "3-node cluster (rabbitmq $version)" pnpm --filter retry-kit test:cluster

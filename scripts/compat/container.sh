@@ -10,7 +10,7 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 root=${RABBITMQ4_ROOT:-/var/cache/retry-kit/trixie}
 image=localhost/retry-kit/rabbitmq:4.0
 LEG="container leg"
-source "$repo/scripts/compat/unable.sh"
+source "$repo/scripts/compat/leg.sh"
 [ "$(id -u)" = 0 ] || unable "it needs root (podman and a chroot build)"
 if ! command -v podman >/dev/null || ! command -v runc >/dev/null; then
   command -v apt-get >/dev/null || unable "it needs podman and runc, or apt-get to install them"
@@ -51,9 +51,4 @@ source=$(node packages/test-broker/bin/test-broker.mjs probe)
 [ "$source" = container ] || { echo "--- $LEG: the harness would use '$source', not a container" >&2; exit 1; }
 
 version=$(chroot "$root" dpkg-query -W -f='${Version}' rabbitmq-server)
-echo "--- container ($image, rabbitmq $version): pnpm test"
-status=0
-pnpm test 2>&1 | tee "$work/test.log" || status=$?
-echo "--- container: summary"
-scripts/test-summary.sh "$work/test.log"
-exit "$status"
+run_tests "container ($image, rabbitmq $version)" pnpm test

@@ -6,7 +6,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 LEG="node 24 leg"
-source "$root/scripts/compat/unable.sh"
+source "$root/scripts/compat/leg.sh"
 node24=$(npx --yes node@24 -p 'process.execPath' 2>/dev/null) || unable "npx could not fetch node@24 from the npm registry"
 node24_bin=$(dirname "$node24")
 work=$(mktemp -d)
@@ -16,9 +16,4 @@ cd "$work/repo"
 export PATH="$node24_bin:$PATH"
 echo "--- node $(node --version): pnpm install"
 pnpm install --frozen-lockfile --reporter=append-only | tail -n 3
-echo "--- node $(node --version): pnpm test"
-status=0
-pnpm test 2>&1 | tee "$work/test.log" || status=$?
-echo "--- node $(node --version): summary"
-"$root/scripts/test-summary.sh" "$work/test.log"
-exit "$status"
+run_tests "node $(node --version)" pnpm test

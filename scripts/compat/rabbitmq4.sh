@@ -9,7 +9,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 root=${RABBITMQ4_ROOT:-/var/cache/retry-kit/trixie}
 LEG="rabbitmq 4.0 leg"
-source "$repo/scripts/compat/unable.sh"
+source "$repo/scripts/compat/leg.sh"
 [ "$(id -u)" = 0 ] || unable "it needs root (a chroot and bind mounts)"
 [ -x "$root/usr/lib/rabbitmq/bin/rabbitmq-server" ] || command -v debootstrap >/dev/null ||
   command -v apt-get >/dev/null || unable "it needs debootstrap, or apt-get to install it"
@@ -32,10 +32,4 @@ export RABBITMQ_SERVER_BIN="$wrappers/rabbitmq-server"
 
 version=$(chroot "$root" dpkg-query -W -f='${Version}' rabbitmq-server)
 cd "$repo"
-log="$wrappers/test.log"
-echo "--- rabbitmq $version: pnpm test"
-status=0
-pnpm test 2>&1 | tee "$log" || status=$?
-echo "--- rabbitmq $version: summary"
-scripts/test-summary.sh "$log"
-exit "$status"
+run_tests "rabbitmq $version" pnpm test
