@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { brokerTestConfig } from 'test-broker/vitest';
 
-// No broker: these tests read files.
-export default defineConfig({ test: {} });
+// The tour test runs every example against the broker; the docs tests only read files.
+export default brokerTestConfig();
