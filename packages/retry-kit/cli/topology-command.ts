@@ -1,5 +1,5 @@
 import { type DelayOptions, delayTopology } from '../src/client.js';
-import { merge } from '../src/delays/delay-topology.js';
+import { keptQueueKind, merge } from '../src/delays/delay-topology.js';
 import { nextDelay, type RetryPolicy } from '../src/retry/policy.js';
 import { type QueueSpec, queueArguments, type Topology } from '../src/topology.js';
 import { table } from './table.js';
@@ -72,10 +72,7 @@ export async function retryTopology(queue: string, policy: RetryPolicy, options:
   }
   return merge(
     {
-      queues: [
-        { name: queue },
-        { name: `${queue}.dead`, ...(delays.queueType === 'quorum' ? { type: 'quorum' as const } : {}) },
-      ],
+      queues: [{ name: queue }, { name: `${queue}.dead`, ...keptQueueKind(delays.queueType) }],
     },
     delays.shared(),
     delays.returnTo(queue),

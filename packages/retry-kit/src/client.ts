@@ -5,7 +5,7 @@ import { type ConsumeOptions, Consumer, type Handler, type HandlersByType } from
 import { Declarations } from './declarations.js';
 import { DelayLadder, type DelayLadderOptions } from './delays/delay-ladder.js';
 import { DelayQueues, type DelayQueuesOptions } from './delays/delay-queues.js';
-import type { DelayTopology } from './delays/delay-topology.js';
+import { type DelayTopology, keptQueueKind } from './delays/delay-topology.js';
 import { ClosedError } from './errors.js';
 import { createHandling, type DeadLetteredEvent, type RetryScheduledEvent } from './handling.js';
 import { Link } from './link.js';
@@ -260,8 +260,7 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
         // queue whose node is down cannot be declared, and this one is declared
         // on every connection.
         const onCluster = this.#delays.queueType === 'quorum' || this.#declarations.queueType(queue) === 'quorum';
-        const type = onCluster ? 'quorum' : undefined;
-        await this.declare({ queues: [{ name: deadLetterQueue, ...(type ? { type } : {}) }] });
+        await this.declare({ queues: [{ name: deadLetterQueue, ...keptQueueKind(onCluster ? 'quorum' : 'classic') }] });
         await this.#prepareDelaysTo(queue);
       })().catch((error: unknown) => {
         prepared = undefined;

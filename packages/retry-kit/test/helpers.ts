@@ -31,22 +31,19 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T)
 
 /**
  * The next message of `queue`, taken (and acked) with plain amqplib. The
- * queue is declared (durable, of `type`) in case it does not exist yet: the
+ * queue is declared (as `declareAs` says) in case it does not exist yet: the
  * kit declares a dead-letter queue only when a message first fails.
  */
 export async function takeOne(
   url: string,
   queue: string,
-  type: 'classic' | 'quorum' = 'classic',
+  declareAs: import('amqplib').Options.AssertQueue = { durable: true },
 ): Promise<import('amqplib').ConsumeMessage> {
   const { default: amqp } = await import('amqplib');
   const connection = await amqp.connect(url);
   try {
     const channel = await connection.createChannel();
-    await channel.assertQueue(queue, {
-      durable: true,
-      ...(type === 'quorum' ? { arguments: { 'x-queue-type': 'quorum' } } : {}),
-    });
+    await channel.assertQueue(queue, declareAs);
     return await new Promise((resolve) => {
       void channel.consume(queue, (message) => {
         if (!message) return;

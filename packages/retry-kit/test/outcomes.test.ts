@@ -1,6 +1,9 @@
+import amqp from 'amqplib';
 import { useTestVhost } from 'test-broker/vitest';
 import { describe, expect, it } from 'vitest';
+import { keptQueueKind } from '../src/delays/delay-topology.js';
 import { type DelayOptions, type Delivery, HEADERS, PermanentError } from '../src/index.js';
+import { queueArguments } from '../src/topology.js';
 import { connectTo, deferred, takeOne } from './helpers.js';
 
 const broker = await useTestVhost('outcomes');
@@ -18,7 +21,12 @@ describe.each(topologies)('handler outcomes, with %s', (_name, delays) => {
 
   // Dead-letter queues are quorum when the delay queues are (see the README).
   const deadLetterType = delays.queueType ?? 'classic';
-  const takeDead = (queue: string) => takeOne(broker.amqpUrl, `${queue}.dead`, deadLetterType);
+  const takeDead = (queue: string) =>
+    takeOne(
+      broker.amqpUrl,
+      `${queue}.dead`,
+      queueArguments({ name: `${queue}.dead`, ...keptQueueKind(deadLetterType) }),
+    );
 
   async function setup(retry = {}) {
     const rabbit = await connectTo(broker, { delays, retry: { ...fast, ...retry } });
@@ -229,5 +237,32 @@ describe.each(topologies)('handler outcomes, with %s', (_name, delays) => {
     await rabbit.sendToQueue(queue, { later: true }, { delay: 400 });
 
     expect((await arrived.promise) - sentAt).toBeGreaterThanOrEqual(400);
+  });
+});
+
+describe('a quorum dead-letter queue', () => {
+  it('keeps its letters however often they are read and given back (RabbitMQ 4 drops them after 20 by default)', async () => {
+    const rabbit = await connectTo(broker, { delays: { prefix: 'rk-kept', queueType: 'quorum' } });
+    const queue = broker.name('kept');
+    await rabbit.declare({ queues: [{ name: queue }] });
+    const dead = new Promise((resolve) => rabbit.once('dead-lettered', resolve));
+    await rabbit.consume(queue, () => {
+      throw new PermanentError('for people to read');
+    });
+    await rabbit.sendToQueue(queue, { card: '4242' }, { messageId: 'kept-1' });
+    await dead;
+
+    // What `retry-kit dead list` does: read without acking, then close the channel.
+    const connection = await amqp.connect(broker.amqpUrl);
+    try {
+      for (let read = 1; read <= 25; read++) {
+        const channel = await connection.createChannel();
+        const letter = await channel.get(`${queue}.dead`, { noAck: false });
+        expect(letter && letter.properties.messageId, `read ${read}`).toBe('kept-1');
+        await channel.close();
+      }
+    } finally {
+      await connection.close();
+    }
   });
 });

@@ -54,10 +54,22 @@ export function unroutable(
     queue: exchange,
     topology: {
       exchanges: [{ name: exchange, type: 'fanout' }],
-      queues: [{ name: exchange, ...(queueType === 'quorum' ? { type: 'quorum' as const } : {}) }],
+      queues: [{ name: exchange, ...keptQueueKind(queueType) }],
       bindings: [{ source: exchange, queue: exchange }],
     },
   };
+}
+
+/**
+ * Settings of the queues the kit fills for people to read: dead letters and
+ * unroutable messages. Quorum on a cluster, with a delivery limit never
+ * reached: RabbitMQ 4 drops a quorum queue's message after 20 returns by
+ * default, and reading these queues (`retry-kit dead list`, `inspect`) gives
+ * back all it reads (measured: gone at the 22nd read). -1, RabbitMQ 4's "no
+ * limit", drops a message at its first return on 3.10.
+ */
+export function keptQueueKind(queueType: 'classic' | 'quorum') {
+  return queueType === 'quorum' ? ({ type: 'quorum', deliveryLimit: 2_147_483_647 } as const) : {};
 }
 
 /** Queue arguments that make a delay queue safe on a cluster when quorum. */
