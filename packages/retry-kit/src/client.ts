@@ -126,7 +126,9 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
   /** @internal amqplib calls this after each (re)connection, before anyone else may use it. */
   async setup(model: ChannelModel): Promise<void> {
     await this.#declarations.reassert(model, (reason) =>
-      this.#logger.warn(`${reason}: declared again on the next connection; its consumers start when it is back`),
+      this.#logger.warn(
+        `a queue's node is down (${reason}): it is declared again on the next connection, its consumers start when it is back`,
+      ),
     );
     model.on('close', () => {
       this.#link.down(model);

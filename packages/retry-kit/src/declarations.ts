@@ -117,9 +117,14 @@ async function quietChannel(model: ChannelModel): Promise<Channel> {
   return channel;
 }
 
-/** The broker's words when a declaration failed because the queue's node is down, else undefined. */
+/**
+ * The broker's words when a declaration failed because the queue's node is
+ * down, else undefined. RabbitMQ 3.x says "home node ... is down"; 4.0 says
+ * "failed to perform operation on queue ... due to timeout".
+ */
 function nodeDownReason(error: unknown): string | undefined {
   const message = error instanceof Error ? error.message : String(error);
-  if (!/NOT.FOUND/.test(message) || !/home node .* is down/.test(message)) return undefined;
+  const nodeDown = /home node .* is down|failed to perform operation on queue .* due to timeout/;
+  if (!/NOT.FOUND/.test(message) || !nodeDown.test(message)) return undefined;
   return message.replace(/^.*?NOT_FOUND - /, '').replace(/"$/, '');
 }

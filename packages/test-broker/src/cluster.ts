@@ -16,8 +16,8 @@ export interface LocalCluster {
 
 /**
  * Starts a RabbitMQ cluster of `size` isolated local nodes on this machine:
- * one shared Erlang cookie and epmd, and classic peer discovery, so nodes
- * after the first join it as they boot. Resolves once every node runs in it.
+ * one shared Erlang cookie and epmd; nodes after the first find it by classic
+ * peer discovery and join it as they boot. Resolves once every node runs in it.
  */
 export async function startLocalCluster({ size = 3 } = {}): Promise<LocalCluster> {
   const tag = randomBytes(3).toString('hex');
@@ -27,11 +27,17 @@ export async function startLocalCluster({ size = 3 } = {}): Promise<LocalCluster
     epmdPort: await getPort({ host: '127.0.0.1' }),
     username: 'harness',
     password: randomBytes(12).toString('hex'),
+    // Several nodes on one machine: the harness's 1 GB each is too much.
+    settings: { 'vm_memory_high_watermark.absolute': '512MB' },
+  };
+  // The first node forms the cluster alone (RabbitMQ 4 would wait for listed
+  // peers that are not up yet); the others find it there and join.
+  const joining = {
+    ...shared,
     settings: {
+      ...shared.settings,
       'cluster_formation.peer_discovery_backend': 'classic_config',
-      ...Object.fromEntries(names.map((name, i) => [`cluster_formation.classic_config.nodes.${i + 1}`, name])),
-      // Several nodes on one machine: the harness's 1 GB each is too much.
-      'vm_memory_high_watermark.absolute': '512MB',
+      'cluster_formation.classic_config.nodes.1': names[0]!,
     },
   };
   const nodes: LocalNode[] = [];
@@ -54,10 +60,9 @@ export async function startLocalCluster({ size = 3 } = {}): Promise<LocalCluster
     return [];
   };
   try {
-    // The first node forms the cluster alone; the others find it and join.
     nodes.push(await startLocalNode({ ...shared, nodename: names[0] }));
     const rest = await Promise.allSettled(
-      names.slice(1).map((nodename) => startLocalNode({ ...shared, nodename, runEpmd: false })),
+      names.slice(1).map((nodename) => startLocalNode({ ...joining, nodename, runEpmd: false })),
     );
     for (const result of rest) if (result.status === 'fulfilled') nodes.push(result.value);
     const failed = rest.find((result) => result.status === 'rejected');
