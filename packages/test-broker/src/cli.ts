@@ -1,4 +1,5 @@
 import { devBrokerCtl, runDevBroker } from './dev-broker.js';
+import { provisionCachedInstallation } from './installation.js';
 import { brokerSource } from './locate.js';
 import { runWithBroker } from './run-with-broker.js';
 
@@ -7,7 +8,8 @@ const USAGE = `usage:
   test-broker run --if-none -- <command>   the same, but use a broker already on AMQP_URL or localhost:5672
   test-broker dev                          run a dev broker in the foreground (pnpm broker)
   test-broker ctl <args...>                rabbitmqctl against the dev broker (pnpm rabbitmqctl)
-  test-broker probe                        print where tests would get a broker: env, container, local or none`;
+  test-broker probe                        print where tests would get a broker: env, container, local, provision or none
+  test-broker provision                    fetch RabbitMQ into the per-user cache now (nothing to do once it is there)`;
 
 const [verb, ...rest] = process.argv.slice(2);
 try {
@@ -19,6 +21,8 @@ try {
     const source = await brokerSource();
     console.log(source);
     process.exitCode = source === 'none' ? 1 : 0;
+  } else if (verb === 'provision') {
+    console.log((await provisionCachedInstallation()).serverPath);
   } else if (verb === 'ctl') {
     process.stdout.write(await devBrokerCtl(rest));
   } else if (verb === 'dev') {

@@ -3,9 +3,8 @@ import path from 'node:path';
 import { containerRuntimeAvailable, rabbitmqImage } from './container.js';
 import { rabbitmqctl } from './ctl.js';
 import type { NodeControl } from './handle.js';
-import { findRabbitInstallation } from './installation.js';
+import { ensureRabbitInstallation } from './installation.js';
 import { startLocalNode } from './local-node.js';
-import { NO_BROKER_MESSAGE } from './locate.js';
 import { canConnect } from './wait.js';
 
 export const DEV_PORTS = { amqp: 5672, management: 15672, dist: 25672 } as const;
@@ -92,7 +91,8 @@ export async function runDevBroker(): Promise<void> {
     const dataDir = path.join(root, 'container');
     mkdirSync(dataDir, { recursive: true });
     ({ stop, control } = await startDevContainer(dataDir));
-  } else if (findRabbitInstallation()) {
+  } else {
+    await ensureRabbitInstallation(); // fetched into the per-user cache on first use
     console.log('Starting the local rabbitmq-server, data in .broker/local ...');
     const node = await startLocalNode({
       dataDir: path.join(root, 'local'),
@@ -103,9 +103,6 @@ export async function runDevBroker(): Promise<void> {
     });
     ({ stop } = node);
     control = node.handle.control;
-  } else {
-    rmSync(pidFile, { force: true });
-    throw new Error(NO_BROKER_MESSAGE);
   }
 
   // For `pnpm rabbitmqctl ...`: how to reach this node.

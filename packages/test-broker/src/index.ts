@@ -1,14 +1,15 @@
+export { CannotProvisionError, cacheDir, NO_BROKER_MESSAGE } from './cached-install.js';
 export type { LocalCluster } from './cluster.js';
 export { startLocalCluster } from './cluster.js';
 export type { BrokerFaults } from './faults.js';
 export { faultsFor, managementFor } from './faults.js';
 export type { BrokerHandle, NodeControl, TlsEndpoint } from './handle.js';
 export { HANDLE_ENV, handleFromEnv, withVhost } from './handle.js';
-export { findRabbitInstallation } from './installation.js';
+export { ensureRabbitInstallation, findRabbitInstallation } from './installation.js';
 export type { LocalNode, LocalNodeOptions } from './local-node.js';
 export { startLocalNode, waitUntilReady } from './local-node.js';
 export type { LocatedBroker } from './locate.js';
-export { externalHandle, locateBroker, NO_BROKER_MESSAGE, NoBrokerError } from './locate.js';
+export { externalHandle, locateBroker } from './locate.js';
 export type { ConnectionInfo, QueueInfo } from './management.js';
 export { ManagementClient } from './management.js';
 export type { Program } from './programs.js';

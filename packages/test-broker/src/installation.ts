@@ -1,10 +1,19 @@
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
+import {
+  CannotProvisionError,
+  findCachedInstall,
+  type ProvisionPlan,
+  provisionFromApt,
+  provisionPlan,
+} from './cached-install.js';
 
 export interface RabbitInstallation {
   serverPath: string;
   ctlPath: string;
   epmdPath: string;
+  /** Environment its scripts need (a cached install puts its Erlang first on PATH). */
+  env: Record<string, string>;
 }
 
 // Debian's /usr/sbin/rabbitmq-server switches to the rabbitmq user; the
@@ -27,24 +36,85 @@ function executable(file: string): boolean {
   }
 }
 
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+export function onPath(name: string, searchPath = process.env.PATH ?? ''): string | undefined {
+  for (const dir of searchPath.split(path.delimiter)) {
     const file = path.join(dir, name);
     if (dir && executable(file)) return file;
   }
   return undefined;
 }
 
-/** The locally installed RabbitMQ, or undefined when there is none. */
-export function findRabbitInstallation(): RabbitInstallation | undefined {
-  // RABBITMQ_SERVER_BIN names the one to use (a custom install), and only it.
-  const chosen = process.env.RABBITMQ_SERVER_BIN;
-  const serverPath = chosen
-    ? [chosen].find(executable)
-    : (SERVER_CANDIDATES.find(executable) ?? onPath('rabbitmq-server'));
-  if (!serverPath) return undefined;
+function fromServerPath(serverPath: string, env: Record<string, string> = {}): RabbitInstallation | undefined {
   const ctlPath = path.join(path.dirname(serverPath), 'rabbitmqctl');
-  const epmdPath = onPath('epmd') ?? EPMD_CANDIDATES.find(executable);
+  const epmdPath = onPath('epmd', env.PATH) ?? EPMD_CANDIDATES.find(executable);
   if (!executable(ctlPath) || !epmdPath) return undefined;
-  return { serverPath, ctlPath, epmdPath };
+  return { serverPath, ctlPath, epmdPath, env };
+}
+
+/** The RabbitMQ fetched into the per-user cache, if it is there and complete. */
+function cachedInstallation(): RabbitInstallation | undefined {
+  const cached = findCachedInstall();
+  if (!cached) return undefined;
+  const erlangBin = path.join(cached.root, 'usr', 'lib', 'erlang', 'bin');
+  const PATH = [erlangBin, path.join(cached.root, 'usr', 'bin'), process.env.PATH ?? ''].join(path.delimiter);
+  return fromServerPath(path.join(cached.root, 'usr', 'lib', 'rabbitmq', 'bin', 'rabbitmq-server'), { PATH });
+}
+
+/** Thrown when RABBITMQ_SERVER_BIN names something that cannot run. */
+export class ServerBinError extends Error {
+  constructor(file: string) {
+    super(
+      `RABBITMQ_SERVER_BIN=${file} is not an executable rabbitmq-server (with rabbitmqctl beside it): fix it or unset it.`,
+    );
+    this.name = 'ServerBinError';
+  }
+}
+
+/**
+ * The RabbitMQ to start nodes from: RABBITMQ_SERVER_BIN when set (and only
+ * it), else one installed on the machine, else the per-user cache;
+ * undefined when there is none.
+ */
+export function findRabbitInstallation(): RabbitInstallation | undefined {
+  const chosen = process.env.RABBITMQ_SERVER_BIN;
+  if (chosen) {
+    const installation = executable(chosen) ? fromServerPath(chosen) : undefined;
+    if (!installation) throw new ServerBinError(chosen);
+    return installation;
+  }
+  return findSystemInstallation() ?? cachedInstallation();
+}
+
+/** RabbitMQ installed on the machine (a package manager's, or on PATH), not the cache. */
+export function findSystemInstallation(): RabbitInstallation | undefined {
+  const installed = SERVER_CANDIDATES.find(executable) ?? onPath('rabbitmq-server');
+  return installed ? fromServerPath(installed) : undefined;
+}
+
+/**
+ * The installation to start nodes from; on a machine with none, RabbitMQ is
+ * fetched into the per-user cache first (once). Throws CannotProvisionError,
+ * whose message says what to do, where that cannot work.
+ */
+export async function ensureRabbitInstallation(): Promise<RabbitInstallation> {
+  const found = findRabbitInstallation();
+  if (found) return found;
+  return provisionCachedInstallation();
+}
+
+/** How this machine would get RabbitMQ into the cache (apt), or what to tell the user. */
+export function provisionPlanHere(): ProvisionPlan {
+  return provisionPlan({ platform: process.platform, has: (program) => onPath(program) !== undefined });
+}
+
+/** The per-user cache's installation, fetched first if it is not there yet. */
+export async function provisionCachedInstallation(): Promise<RabbitInstallation> {
+  if (!findCachedInstall()) {
+    const plan = provisionPlanHere();
+    if (plan.kind === 'unable') throw new CannotProvisionError(plan.message);
+    await provisionFromApt();
+  }
+  const provisioned = cachedInstallation();
+  if (!provisioned) throw new CannotProvisionError('RabbitMQ was fetched, but its rabbitmqctl or epmd is missing.');
+  return provisioned;
 }

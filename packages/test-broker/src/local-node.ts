@@ -7,7 +7,7 @@ import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import getPort from 'get-port';
 import type { BrokerHandle } from './handle.js';
-import { findRabbitInstallation } from './installation.js';
+import { ensureRabbitInstallation } from './installation.js';
 import { ManagementClient } from './management.js';
 import { makeCertificates } from './tls.js';
 import { canConnect, pollUntil } from './wait.js';
@@ -67,8 +67,7 @@ function tail(file: string, lines = 40): string {
  * process is killed.
  */
 export async function startLocalNode(options: LocalNodeOptions = {}): Promise<LocalNode> {
-  const installation = findRabbitInstallation();
-  if (!installation) throw new Error('No rabbitmq-server installation found');
+  const installation = await ensureRabbitInstallation();
 
   const temporary = !options.dataDir;
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'test-broker-'));
@@ -127,6 +126,7 @@ export async function startLocalNode(options: LocalNodeOptions = {}): Promise<Lo
 
   const loopbackOnly = '-kernel inet_dist_use_interface {127,0,0,1}';
   const controlEnv = {
+    ...installation.env,
     HOME: dataDir,
     ERL_EPMD_PORT: String(epmdPort),
     RABBITMQ_CONF_ENV_FILE: path.join(dataDir, 'rabbitmq-env.conf'),

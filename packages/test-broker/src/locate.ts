@@ -1,7 +1,7 @@
 import { checkAmqpUrl } from './check-url.js';
 import { containerRuntimeAvailable, startContainer } from './container.js';
 import { type BrokerHandle, handleFromEnv } from './handle.js';
-import { findRabbitInstallation } from './installation.js';
+import { findRabbitInstallation, provisionPlanHere } from './installation.js';
 import { startLocalNode } from './local-node.js';
 import { redactUrl } from './redact.js';
 
@@ -9,16 +9,6 @@ export interface LocatedBroker {
   handle: BrokerHandle;
   /** Stops what was started; does nothing for a broker someone else runs. */
   stop(): Promise<void>;
-}
-
-export const NO_BROKER_MESSAGE =
-  'No RabbitMQ broker found: install one (sudo apt-get install rabbitmq-server, or brew install rabbitmq), start Docker, or set AMQP_URL to yours.';
-
-export class NoBrokerError extends Error {
-  constructor() {
-    super(NO_BROKER_MESSAGE);
-    this.name = 'NoBrokerError';
-  }
 }
 
 /** A broker the user runs, from AMQP_URL and RABBITMQ_MANAGEMENT_URL. */
@@ -50,17 +40,22 @@ export function externalHandle(amqpUrl: string, managementUrl?: string): BrokerH
 
 const stopNothing = async () => {};
 
-/** Where {@link locateBroker} would get its broker, without starting anything. */
-export async function brokerSource(): Promise<'env' | 'container' | 'local' | 'none'> {
+/**
+ * Where {@link locateBroker} would get its broker, without starting anything:
+ * `provision` means RabbitMQ would be fetched into the per-user cache first.
+ */
+export async function brokerSource(): Promise<'env' | 'container' | 'local' | 'provision' | 'none'> {
   if (handleFromEnv() || process.env.AMQP_URL) return 'env';
   if (await containerRuntimeAvailable()) return 'container';
-  return findRabbitInstallation() ? 'local' : 'none';
+  if (findRabbitInstallation()) return 'local';
+  return provisionPlanHere().kind === 'apt' ? 'provision' : 'none';
 }
 
 /**
  * Finds a broker, in this order: one handed down by `test-broker run`
  * (TEST_BROKER), AMQP_URL, a container runtime (testcontainers), a local
- * rabbitmq-server installation; otherwise throws {@link NoBrokerError}.
+ * rabbitmq-server installation, one fetched into the per-user cache (on
+ * first use); otherwise throws CannotProvisionError, saying what to do.
  */
 export async function locateBroker(log: (line: string) => void = () => {}): Promise<LocatedBroker> {
   const handedDown = handleFromEnv();
@@ -79,14 +74,10 @@ export async function locateBroker(log: (line: string) => void = () => {}): Prom
     return startContainer();
   }
 
-  if (findRabbitInstallation()) {
-    const started = Date.now();
-    const node = await startLocalNode({ tls: true });
-    log(
-      `started local RabbitMQ node ${node.handle.control?.kind === 'local' ? node.handle.control.nodename : ''} in ${Date.now() - started} ms`,
-    );
-    return { handle: node.handle, stop: node.stop };
-  }
-
-  throw new NoBrokerError();
+  const started = Date.now();
+  const node = await startLocalNode({ tls: true });
+  log(
+    `started local RabbitMQ node ${node.handle.control?.kind === 'local' ? node.handle.control.nodename : ''} in ${Date.now() - started} ms`,
+  );
+  return { handle: node.handle, stop: node.stop };
 }

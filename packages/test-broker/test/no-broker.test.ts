@@ -1,8 +1,12 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
 import { withVhost } from '../src/handle.js';
+import { findSystemInstallation } from '../src/installation.js';
 import { externalHandle } from '../src/locate.js';
 import { redactUrl } from '../src/redact.js';
 
@@ -23,11 +27,24 @@ async function runCli(env: Record<string, string>) {
 }
 
 describe('when no broker can be had', () => {
-  it('says in one line how to get one and exits non-zero', async () => {
-    const { code, stderr } = await runCli({ RABBITMQ_SERVER_BIN: '/nonexistent', DOCKER_HOST: 'unix:///nonexistent' });
+  // Nothing installed, nothing cached, no container runtime, and no apt-get on PATH to fetch one with.
+  it.runIf(!findSystemInstallation())('says in one line how to get one and exits non-zero', async () => {
+    const { code, stderr } = await runCli({
+      PATH: mkdtempSync(path.join(os.tmpdir(), 'empty-path-')),
+      XDG_CACHE_HOME: mkdtempSync(path.join(os.tmpdir(), 'empty-cache-')),
+      DOCKER_HOST: 'unix:///nonexistent',
+    });
     expect(code).toBe(1);
     expect(stderr.trim().split('\n')).toEqual([
       '[test-broker] No RabbitMQ broker found: install one (sudo apt-get install rabbitmq-server, or brew install rabbitmq), start Docker, or set AMQP_URL to yours.',
+    ]);
+  });
+
+  it('a RABBITMQ_SERVER_BIN that cannot run is named in one line', async () => {
+    const { code, stderr } = await runCli({ RABBITMQ_SERVER_BIN: '/nonexistent', DOCKER_HOST: 'unix:///nonexistent' });
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toEqual([
+      '[test-broker] RABBITMQ_SERVER_BIN=/nonexistent is not an executable rabbitmq-server (with rabbitmqctl beside it): fix it or unset it.',
     ]);
   });
 
