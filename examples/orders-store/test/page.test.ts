@@ -1,28 +1,21 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import getPort from 'get-port';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { type Program, runProgram } from 'test-broker';
 import { useTestVhost } from 'test-broker/vitest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSalesStandIn } from '../src/sales-standin.js';
+import { launchChromium } from './fixtures/chromium.js';
 
 const broker = await useTestVhost('orders-page');
-// Debian's chromium, installed by .ci/run; any Chromium will do.
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-if (!existsSync(chromiumPath)) {
-  throw new Error(`The page test needs Chromium at ${chromiumPath}: apt-get install chromium, or set CHROMIUM_PATH`);
-}
 
 let browser: Browser;
+// Fetching a browser on a fresh machine (apt, as in CI) takes minutes, not the hook's usual minute.
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    // No sandbox: tests run as root here. The rest keeps Chromium quiet and off the network.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'],
-  });
-});
+  browser = await launchChromium();
+}, 900_000);
 afterAll(() => browser?.close());
 // Programs and servers a test started, stopped even when it fails.
 const cleanups: (() => Promise<unknown>)[] = [];
