@@ -1,6 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import readline from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { runProgram } from 'test-broker';
 import { useTestVhost } from 'test-broker/vitest';
 import { describe, expect, it } from 'vitest';
 import type { Delivery } from '../src/index.js';
@@ -8,32 +6,22 @@ import { connectTo, deferred } from './helpers.js';
 
 const broker = await useTestVhost('consumer-process');
 const rabbit = await connectTo(broker);
-const SLOW_CONSUMER = fileURLToPath(new URL('./fixtures/slow-consumer.ts', import.meta.url));
+const SLOW_CONSUMER = new URL('./fixtures/slow-consumer.ts', import.meta.url);
 
-function startSlowConsumer(queue: string, workMs: number): { child: ChildProcess; lines: AsyncIterator<string> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', SLOW_CONSUMER], {
-    env: { ...process.env, AMQP_URL: broker.amqpUrl, QUEUE: queue, WORK_MS: String(workMs) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return { child, lines: readline.createInterface({ input: child.stdout! })[Symbol.asyncIterator]() };
-}
-
-async function nextLine(lines: AsyncIterator<string>): Promise<string | undefined> {
-  return (await lines.next()).value;
-}
+const startSlowConsumer = (queue: string, workMs: number) =>
+  runProgram(SLOW_CONSUMER, [], { AMQP_URL: broker.amqpUrl, QUEUE: queue, WORK_MS: String(workMs) });
 
 describe('a consumer in another process', () => {
   it('killed with SIGKILL mid-message leaves the message to another consumer, marked redelivered', async () => {
     const queue = broker.name('work');
     await rabbit.declare({ queues: [{ name: queue }] });
-    const { child, lines } = startSlowConsumer(queue, 60_000);
-    expect(await nextLine(lines)).toBe('ready');
+    const consumer = startSlowConsumer(queue, 60_000);
+    await consumer.line('ready');
     await rabbit.sendToQueue(queue, { n: 1 });
-    expect(await nextLine(lines)).toBe('handling 1');
+    await consumer.line('handling 1');
 
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
+    consumer.child.kill('SIGKILL');
+    await consumer.exit();
 
     const redelivered = deferred<{ n: number; delivery: Delivery }>();
     await rabbit.consume<{ n: number }>(queue, ({ n }, delivery) => redelivered.resolve({ n, delivery }));
@@ -45,16 +33,14 @@ describe('a consumer in another process', () => {
   it('on SIGINT finishes the message in hand, acks it, and exits 0', async () => {
     const queue = broker.name('graceful');
     await rabbit.declare({ queues: [{ name: queue }] });
-    const { child, lines } = startSlowConsumer(queue, 500);
-    expect(await nextLine(lines)).toBe('ready');
+    const consumer = startSlowConsumer(queue, 500);
+    await consumer.line('ready');
     await rabbit.sendToQueue(queue, { n: 2 });
-    expect(await nextLine(lines)).toBe('handling 2');
+    await consumer.line('handling 2');
 
-    const exitCode = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGINT');
-
-    expect(await nextLine(lines)).toBe('done 2');
-    expect(await exitCode).toBe(0);
+    consumer.child.kill('SIGINT');
+    expect(await consumer.exit()).toEqual({ code: 0, signal: null });
+    expect(consumer.output).toContain('done 2');
     const channel = await (await import('amqplib')).connect(broker.amqpUrl);
     const check = await channel.createChannel();
     expect(await check.checkQueue(queue)).toMatchObject({ messageCount: 0, consumerCount: 0 });

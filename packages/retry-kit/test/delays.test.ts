@@ -1,10 +1,7 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import readline from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import amqp from 'amqplib';
-import { pollUntil } from 'test-broker';
+import { pollUntil, runProgram } from 'test-broker';
 import { useTestVhost } from 'test-broker/vitest';
 import { describe, expect, it } from 'vitest';
 import { type DelayOptions, type Delivery, HEADERS, type RabbitClient } from '../src/index.js';
@@ -118,16 +115,10 @@ describe('a consumer killed between storing the retry and acking the original', 
     const queue = broker.name('crash');
     await rabbit.declare({ queues: [{ name: queue }] });
     await rabbit.declare({ queues: [{ name: `${queue}.dead` }] });
-    const child = spawn(process.execPath, ['--import', 'tsx', RETRY_THEN_DIE], {
-      env: { ...process.env, AMQP_URL: broker.amqpUrl, QUEUE: queue, DELAY_PREFIX: 'rk-q' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const lines = readline.createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-    expect((await lines.next()).value).toBe('ready');
-    const exited = once(child, 'exit');
+    const consumer = runProgram(RETRY_THEN_DIE, [], { AMQP_URL: broker.amqpUrl, QUEUE: queue, DELAY_PREFIX: 'rk-q' });
+    await consumer.line('ready');
     await rabbit.sendToQueue(queue, { charge: 10 }, { messageId: 'charge-1' });
-    const [, signal] = await exited;
-    expect(signal).toBe('SIGKILL');
+    expect(await consumer.exit()).toEqual({ code: null, signal: 'SIGKILL' });
 
     const deliveries: Delivery[] = [];
     const both = deferred();

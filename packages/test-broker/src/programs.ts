@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -14,9 +14,55 @@ export interface Program {
   exit(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+// Every program still running, with the test (or the file, outside a test)
+// that started it, so none outlives its test, pass or fail: see stopPrograms.
+const running = new Map<ChildProcess, string>();
+let currentScope = 'file';
+
+/** Programs started from now on belong to `scope` (a test's name), until the next call. */
+export function enterProgramScope(scope: string): void {
+  currentScope = scope;
+}
+
+/** `pid` and every process below it (the demos start programs of their own), by `ps`. */
+function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const line of execFileSync('ps', ['-A', '-o', 'pid=', '-o', 'ppid='], { encoding: 'utf8' }).split('\n')) {
+    const [child, parent] = line.trim().split(/\s+/).map(Number);
+    if (child && parent) children.set(parent, [...(children.get(parent) ?? []), child]);
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]!) ?? []));
+  return tree;
+}
+
+/**
+ * Kills (SIGKILL) every program of `scope` that is still running, or every
+ * program when no scope is given, with whatever it started, and waits until
+ * they are gone. The vitest setup calls it after each test and each file.
+ */
+export async function stopPrograms(scope?: string): Promise<void> {
+  const left = [...running].filter(([, owner]) => scope === undefined || owner === scope).map(([child]) => child);
+  await Promise.all(
+    left.map((child) => {
+      const gone = child.exitCode === null && child.signalCode === null ? once(child, 'exit') : undefined;
+      for (const pid of processTree(child.pid!)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // It exited meanwhile.
+        }
+      }
+      return gone;
+    }),
+  );
+}
+
 /**
  * Runs a TypeScript program as a reader would (through tsx), with `env` added
- * to the environment (AMQP_URL, usually), and collects what it prints.
+ * to the environment (AMQP_URL, usually), and collects what it prints. Under
+ * the vitest setup it is killed, with anything it started, when the test that
+ * started it ends (or its file, if started outside a test).
  */
 export function runProgram(file: string | URL, args: string[], env: Record<string, string>): Program {
   const path = typeof file === 'string' ? file : fileURLToPath(file);
@@ -24,6 +70,8 @@ export function runProgram(file: string | URL, args: string[], env: Record<strin
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.set(child, currentScope);
+  child.once('exit', () => running.delete(child));
   const output: string[] = [];
   const waiters: { text: string; resolve: (line: string) => void }[] = [];
   let nextWaiters: ((line: string) => void)[] = [];
