@@ -1,5 +1,5 @@
 import { devBrokerCtl, runDevBroker } from './dev-broker.js';
-import { provisionCachedInstallation } from './installation.js';
+import { ensureRabbitInstallation, provisionCachedInstallation } from './installation.js';
 import { brokerSource } from './locate.js';
 import { runWithBroker } from './run-with-broker.js';
 
@@ -9,6 +9,7 @@ const USAGE = `usage:
   test-broker dev                          run a dev broker in the foreground (pnpm broker)
   test-broker ctl <args...>                rabbitmqctl against the dev broker (pnpm rabbitmqctl)
   test-broker probe                        print where tests would get a broker: env, container, local, provision or none
+  test-broker installation                 print the rabbitmq-server local nodes start from (fetched first if there is none)
   test-broker provision                    fetch RabbitMQ into the per-user cache now (nothing to do once it is there)`;
 
 const [verb, ...rest] = process.argv.slice(2);
@@ -21,6 +22,8 @@ try {
     const source = await brokerSource();
     console.log(source);
     process.exitCode = source === 'none' ? 1 : 0;
+  } else if (verb === 'installation') {
+    console.log((await ensureRabbitInstallation()).serverPath);
   } else if (verb === 'provision') {
     console.log((await provisionCachedInstallation()).serverPath);
   } else if (verb === 'ctl') {
