@@ -2,7 +2,8 @@
 # The whole test suite against RabbitMQ 4.0. This machine's Debian (bookworm)
 # ships 3.10, so 4.0 comes from Debian trixie, installed in a chroot (about
 # 500 MB, built once and kept in $RABBITMQ4_ROOT). The harness starts it like
-# a local install, through two wrapper scripts; /tmp is shared with the
+# a local install, through wrapper scripts (server, rabbitmqctl, epmd: this
+# machine may have no Erlang of its own); /tmp is shared with the
 # chroot, so its temporary config, data and certificates are where it looks.
 # Needs root.
 set -euo pipefail
@@ -24,9 +25,9 @@ cleanup() {
   rm -rf "$wrappers"
 }
 trap cleanup EXIT
-for tool in rabbitmq-server rabbitmqctl; do
-  printf '#!/bin/sh\nexec chroot %s /usr/lib/rabbitmq/bin/%s "$@"\n' "$root" "$tool" >"$wrappers/$tool"
-  chmod +x "$wrappers/$tool"
+for tool in rabbitmq/bin/rabbitmq-server rabbitmq/bin/rabbitmqctl erlang/bin/epmd; do
+  printf '#!/bin/sh\nexec chroot %s /usr/lib/%s "$@"\n' "$root" "$tool" >"$wrappers/${tool##*/}"
+  chmod +x "$wrappers/${tool##*/}"
 done
 export RABBITMQ_SERVER_BIN="$wrappers/rabbitmq-server"
 

@@ -46,7 +46,10 @@ export function onPath(name: string, searchPath = process.env.PATH ?? ''): strin
 
 function fromServerPath(serverPath: string, env: Record<string, string> = {}): RabbitInstallation | undefined {
   const ctlPath = path.join(path.dirname(serverPath), 'rabbitmqctl');
-  const epmdPath = onPath('epmd', env.PATH) ?? EPMD_CANDIDATES.find(executable);
+  // epmd beside the server first: a wrapper folder (a chroot's RabbitMQ) has one there.
+  const beside = path.join(path.dirname(serverPath), 'epmd');
+  const epmdPath =
+    (executable(beside) ? beside : undefined) ?? onPath('epmd', env.PATH) ?? EPMD_CANDIDATES.find(executable);
   if (!executable(ctlPath) || !epmdPath) return undefined;
   return { serverPath, ctlPath, epmdPath, env };
 }
