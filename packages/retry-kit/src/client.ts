@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
-import type { ChannelModel, RecoveringChannelModel } from 'amqplib';
+import type { Channel, ChannelModel, ConfirmChannel, RecoveringChannelModel } from 'amqplib';
 import { type ConsumeOptions, Consumer, type Handler, type HandlersByType } from './consumer.js';
 import { Declarations } from './declarations.js';
 import { DelayLadder, type DelayLadderOptions } from './delays/delay-ladder.js';
@@ -10,6 +10,7 @@ import { ClosedError } from './errors.js';
 import { createHandling, type DeadLetteredEvent, type RetryScheduledEvent } from './handling.js';
 import { Link } from './link.js';
 import type { Logger } from './logger.js';
+import { type ChannelSetup, ManagedChannel, type SetupChannelOptions } from './managed-channel.js';
 import { Publisher, type PublishOptions } from './publisher.js';
 import { HEADERS } from './retry/headers.js';
 import type { RetryPolicy } from './retry/policy.js';
@@ -97,6 +98,7 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
   /** Queues whose delay topology is declared (and re-declared on reconnect with the rest). */
   readonly #delaysReadyFor = new Map<string, Promise<void>>();
   readonly #consumers = new Set<Consumer>();
+  readonly #channels = new Set<ManagedChannel<Channel>>();
   readonly #publisher: Publisher;
   readonly #delays: DelayTopology;
   readonly #retry: RetryPolicy;
@@ -138,12 +140,48 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
     this.#link.up(model);
     // One consumer that cannot start (its queue was deleted, say) must not
     // hold the connection, and every other consumer, hostage.
+    for (const managed of this.#channels) {
+      await managed.open(model).catch((error: Error) => {
+        this.#logger.error(`could not set up a channel again after reconnecting: ${error.message}`);
+      });
+    }
     for (const consumer of this.#consumers) {
       await consumer.start(model).catch((error: Error) => {
         this.#logger.error(`could not restart the consumer of "${consumer.queue}": ${error.message}`);
         this.#restartLater(consumer, model);
       });
     }
+  }
+
+  /**
+   * A channel for a program that makes the AMQP calls itself, with amqplib's
+   * own API: `setup` runs on it now, and on a new channel after every
+   * reconnect, so the consumers it starts come back too. On {@link close} its
+   * consumers are cancelled, and the messages the program holds are given time
+   * to be acked, before it closes. Rejects with what `setup` threw.
+   *
+   * @example
+   * await rabbit.setupChannel(async (channel) => {
+   *   await channel.assertQueue('task_queue', { durable: true });
+   *   await channel.prefetch(1);
+   *   await channel.consume('task_queue', (message) => message && channel.ack(message));
+   * });
+   */
+  setupChannel(setup: ChannelSetup<Channel>, options?: { confirm?: false }): Promise<ManagedChannel<Channel>>;
+  setupChannel(
+    setup: ChannelSetup<ConfirmChannel>,
+    options: { confirm: true },
+  ): Promise<ManagedChannel<ConfirmChannel>>;
+  async setupChannel(
+    setup: ChannelSetup<ConfirmChannel> | ChannelSetup<Channel>,
+    options: SetupChannelOptions = {},
+  ): Promise<ManagedChannel<Channel> | ManagedChannel<ConfirmChannel>> {
+    if (this.#closing) throw new ClosedError('CLOSED', 'Cannot open a channel: the client is closing');
+    const managed = new ManagedChannel(setup as ChannelSetup<Channel>, options);
+    const model = await this.#link.connection(Date.now() + 30_000, 'open a channel');
+    await managed.open(model);
+    this.#channels.add(managed);
+    return managed;
   }
 
   /** True while a connection is open. */
@@ -326,6 +364,7 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
   }
 
   async #close(timeoutMs: number): Promise<void> {
+    const closingChannels = Promise.all([...this.#channels].map((managed) => managed.close(Date.now() + timeoutMs)));
     const consumers = [...this.#consumers];
     await Promise.all(consumers.map((consumer) => consumer.stopConsuming()));
     const settled = Promise.all([...consumers.map((consumer) => consumer.settled()), this.#publisher.settled()]);
@@ -341,6 +380,7 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
       );
     }
     await Promise.all(consumers.map((consumer) => consumer.closeChannel()));
+    await closingChannels;
     this.#link.close();
     await this.#model?.close();
   }

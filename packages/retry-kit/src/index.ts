@@ -32,6 +32,7 @@ export {
 export type { DeadLetteredEvent, RetryScheduledEvent } from './handling.js';
 export type { Logger } from './logger.js';
 export { consoleLogger, quietLogger, silentLogger } from './logger.js';
+export type { ChannelSetup, ManagedChannel, SetupChannelOptions } from './managed-channel.js';
 export type { PublishOptions } from './publisher.js';
 export type { Backoff, Jitter } from './retry/backoff.js';
 export { applyJitter, baseDelay, quantiseDelay } from './retry/backoff.js';

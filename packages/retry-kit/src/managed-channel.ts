@@ -1,0 +1,137 @@
+import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, Options, Replies } from 'amqplib';
+
+/** Runs on a fresh channel after every (re)connection: declare, prefetch, consume. */
+export type ChannelSetup<C extends Channel = Channel> = (channel: C) => Promise<void>;
+
+export interface SetupChannelOptions {
+  /** A confirm channel (`waitForConfirms`, publish callbacks). @default false */
+  confirm?: boolean;
+}
+
+// Quorum queues may ignore acks sent right before their channel closes
+// (rabbitmq-server 10327); nothing in AMQP says when an ack is settled.
+const ACK_SETTLE_MS = 300;
+
+/**
+ * A channel the program drives with amqplib's own API, kept alive by the
+ * client: `setup` runs again on a new channel after every reconnect, and on
+ * close the consumers it started are cancelled and the messages in hand are
+ * finished (acked or rejected by the program) before the channel closes.
+ */
+export class ManagedChannel<C extends Channel = Channel> {
+  readonly #setup: ChannelSetup<C>;
+  readonly #confirm: boolean;
+  #channel: C | undefined;
+  #consumerTags = new Set<string>();
+  #inHand = new Set<ConsumeMessage>();
+  #lastAckAt = 0;
+  #idle: (() => void) | undefined;
+
+  /** @internal use {@link RabbitClient.setupChannel} */
+  constructor(setup: ChannelSetup<C>, options: SetupChannelOptions) {
+    this.#setup = setup;
+    this.#confirm = options.confirm ?? false;
+  }
+
+  /** The live channel, or undefined between a drop and the next connection. */
+  get channel(): C | undefined {
+    return this.#channel;
+  }
+
+  /** @internal on every connection */
+  async open(model: ChannelModel): Promise<void> {
+    const channel = (this.#confirm ? await model.createConfirmChannel() : await model.createChannel()) as C;
+    this.#consumerTags = new Set();
+    this.#inHand = new Set();
+    this.#track(channel);
+    this.#channel = channel;
+    channel.once('close', () => {
+      if (this.#channel === channel) this.#channel = undefined;
+      this.#inHand.clear(); // the broker gives unacked messages back
+      this.#idle?.();
+    });
+    try {
+      await this.#setup(channel);
+    } catch (error) {
+      this.#channel = undefined;
+      await channel.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Counts what the program has in hand, so close() can wait for it. */
+  #track(channel: C): void {
+    const consume = channel.consume.bind(channel);
+    channel.consume = async (
+      queue: string,
+      onMessage: (message: ConsumeMessage | null) => void,
+      options?: Options.Consume,
+    ): Promise<Replies.Consume> => {
+      const manual = !options?.noAck;
+      const reply = await consume(
+        queue,
+        (message) => {
+          if (message && manual) this.#inHand.add(message);
+          onMessage(message);
+        },
+        options,
+      );
+      this.#consumerTags.add(reply.consumerTag);
+      return reply;
+    };
+    const settled = (message: ConsumeMessage, allUpTo?: boolean) => {
+      this.#lastAckAt = Date.now();
+      if (allUpTo) {
+        const tag = message.fields.deliveryTag;
+        for (const held of this.#inHand) if (held.fields.deliveryTag <= tag) this.#inHand.delete(held);
+      } else {
+        this.#inHand.delete(message);
+      }
+      if (this.#inHand.size === 0) this.#idle?.();
+    };
+    const { ack, nack, reject, ackAll, nackAll } = channel;
+    channel.ack = (message, allUpTo) => {
+      ack.call(channel, message, allUpTo);
+      settled(message as ConsumeMessage, allUpTo);
+    };
+    channel.nack = (message, allUpTo, requeue) => {
+      nack.call(channel, message, allUpTo, requeue);
+      settled(message as ConsumeMessage, allUpTo);
+    };
+    channel.reject = (message, requeue) => {
+      reject.call(channel, message, requeue);
+      settled(message as ConsumeMessage);
+    };
+    channel.ackAll = () => {
+      ackAll.call(channel);
+      this.#inHand.clear();
+      this.#lastAckAt = Date.now();
+    };
+    channel.nackAll = (requeue) => {
+      nackAll.call(channel, requeue);
+      this.#inHand.clear();
+      this.#lastAckAt = Date.now();
+    };
+  }
+
+  /** @internal Cancels its consumers, waits (up to the deadline) for the messages in hand, then closes. */
+  async close(deadline: number): Promise<void> {
+    const channel = this.#channel;
+    if (!channel) return;
+    await Promise.all([...this.#consumerTags].map((tag) => channel.cancel(tag).catch(() => undefined)));
+    if (this.#inHand.size > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+        this.#idle = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    const sinceAck = Date.now() - this.#lastAckAt;
+    if (sinceAck < ACK_SETTLE_MS) await new Promise((resolve) => setTimeout(resolve, ACK_SETTLE_MS - sinceAck));
+    if (this.#confirm) await (channel as unknown as ConfirmChannel).waitForConfirms().catch(() => undefined);
+    this.#channel = undefined;
+    await channel.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,103 @@
+import amqp, { type ConsumeMessage } from 'amqplib';
+import { useTestVhost } from 'test-broker/vitest';
+import { describe, expect, it } from 'vitest';
+import { connect } from '../src/index.js';
+import { connectTo, deferred, recordingLogger } from './helpers.js';
+
+const broker = await useTestVhost('managed-channel');
+const QUORUM = { durable: true, arguments: { 'x-queue-type': 'quorum' } };
+
+async function queueCounts(queue: string) {
+  const connection = await amqp.connect(broker.amqpUrl);
+  const channel = await connection.createChannel();
+  const { messageCount, consumerCount } = await channel.checkQueue(queue);
+  await connection.close();
+  return { messageCount, consumerCount };
+}
+
+async function publish(queue: string, text: string) {
+  const connection = await amqp.connect(broker.amqpUrl);
+  const channel = await connection.createConfirmChannel();
+  channel.sendToQueue(queue, Buffer.from(text), { persistent: true });
+  await channel.waitForConfirms();
+  await connection.close();
+}
+
+describe('a channel the program drives with amqplib (setupChannel)', () => {
+  it('a confirm channel: what the program publishes is confirmed by the broker', async () => {
+    const rabbit = await connectTo(broker);
+    const queue = broker.name('confirmed');
+    const { channel } = await rabbit.setupChannel(
+      async (channel) => {
+        await channel.assertQueue(queue, QUORUM);
+      },
+      { confirm: true },
+    );
+    channel!.sendToQueue(queue, Buffer.from('Hello World!'), { persistent: true });
+    await channel!.waitForConfirms();
+    expect(await queueCounts(queue)).toEqual({ messageCount: 1, consumerCount: 0 });
+  });
+
+  it.skipIf(!broker.faults)(
+    'runs its setup again on a new channel after a reconnect, so its consumer comes back',
+    async () => {
+      const rabbit = await connectTo(broker);
+      const queue = broker.name('recovered');
+      const received: string[] = [];
+      let setups = 0;
+      const arrived = deferred();
+      await rabbit.setupChannel(async (channel) => {
+        setups++;
+        await channel.assertQueue(queue, QUORUM);
+        await channel.consume(queue, (message) => {
+          if (!message) return;
+          received.push(message.content.toString());
+          channel.ack(message);
+          if (received.includes('after')) arrived.resolve();
+        });
+      });
+      const reconnected = deferred();
+      rabbit.once('disconnected', () => rabbit.once('connected', () => reconnected.resolve()));
+      await broker.faults!.closeAllConnections(broker.vhost);
+      await reconnected.promise;
+
+      await publish(queue, 'after');
+      await arrived.promise;
+      expect(setups).toBe(2);
+      expect(received).toEqual(['after']);
+    },
+  );
+
+  it('on close, cancels its consumer and waits for the message in hand to be acked', async () => {
+    const rabbit = await connect({ url: broker.amqpUrl, logger: recordingLogger() });
+    const queue = broker.name('in-hand');
+    const inHand = deferred<ConsumeMessage>();
+    const managed = await rabbit.setupChannel(async (channel) => {
+      // Classic: its consumer count drops at the cancel (a quorum queue counts a
+      // cancelled consumer until its messages are settled).
+      await channel.assertQueue(queue, { durable: true });
+      await channel.prefetch(1);
+      await channel.consume(queue, (message) => message && inHand.resolve(message));
+    });
+    await publish(queue, 'task');
+    await publish(queue, 'next');
+    const message = await inHand.promise;
+
+    const closed = rabbit.close({ timeoutMs: 10_000 });
+    // The consumer is cancelled first: nothing else is delivered while closing.
+    await expect.poll(async () => (await queueCounts(queue)).consumerCount).toBe(0);
+    managed.channel!.ack(message);
+    await closed;
+    // Acked before the channel closed: only the second message is left, ready.
+    expect(await queueCounts(queue)).toEqual({ messageCount: 1, consumerCount: 0 });
+  });
+
+  it('rejects with what the setup threw', async () => {
+    const rabbit = await connectTo(broker);
+    await expect(
+      rabbit.setupChannel(async () => {
+        throw new Error('no such thing');
+      }),
+    ).rejects.toThrow('no such thing');
+  });
+});
