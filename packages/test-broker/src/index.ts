@@ -5,7 +5,7 @@ export type { BrokerFaults } from './faults.js';
 export { faultsFor, managementFor } from './faults.js';
 export type { BrokerHandle, NodeControl, TlsEndpoint } from './handle.js';
 export { HANDLE_ENV, handleFromEnv, withVhost } from './handle.js';
-export { ensureRabbitInstallation, findRabbitInstallation } from './installation.js';
+export { ensureRabbitInstallation, executable, findRabbitInstallation, onPath } from './installation.js';
 export type { LocalNode, LocalNodeOptions } from './local-node.js';
 export { startLocalNode, waitUntilReady } from './local-node.js';
 export type { LocatedBroker } from './locate.js';

@@ -27,7 +27,8 @@ const SERVER_CANDIDATES = [
 
 const EPMD_CANDIDATES = ['/usr/lib/erlang/bin/epmd', '/opt/homebrew/bin/epmd', '/usr/local/bin/epmd'];
 
-function executable(file: string): boolean {
+/** True when `file` exists and may be run. */
+export function executable(file: string): boolean {
   try {
     accessSync(file, constants.X_OK);
     return true;
