@@ -68,7 +68,7 @@ function cachedInstallation(): RabbitInstallation | undefined {
 export class ServerBinError extends Error {
   constructor(file: string) {
     super(
-      `RABBITMQ_SERVER_BIN=${file} is not an executable rabbitmq-server (with rabbitmqctl beside it): fix it or unset it.`,
+      `RABBITMQ_SERVER_BIN=${file} is not an executable rabbitmq-server with rabbitmqctl beside it and epmd beside it or on PATH: fix it or unset it.`,
     );
     this.name = 'ServerBinError';
   }

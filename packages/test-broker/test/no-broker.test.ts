@@ -32,6 +32,7 @@ describe('when no broker can be had', () => {
     const { code, stderr } = await runCli({
       PATH: mkdtempSync(path.join(os.tmpdir(), 'empty-path-')),
       XDG_CACHE_HOME: mkdtempSync(path.join(os.tmpdir(), 'empty-cache-')),
+      RABBITMQ_SERVER_BIN: '',
       DOCKER_HOST: 'unix:///nonexistent',
     });
     expect(code).toBe(1);
@@ -44,7 +45,7 @@ describe('when no broker can be had', () => {
     const { code, stderr } = await runCli({ RABBITMQ_SERVER_BIN: '/nonexistent', DOCKER_HOST: 'unix:///nonexistent' });
     expect(code).toBe(1);
     expect(stderr.trim().split('\n')).toEqual([
-      '[test-broker] RABBITMQ_SERVER_BIN=/nonexistent is not an executable rabbitmq-server (with rabbitmqctl beside it): fix it or unset it.',
+      '[test-broker] RABBITMQ_SERVER_BIN=/nonexistent is not an executable rabbitmq-server with rabbitmqctl beside it and epmd beside it or on PATH: fix it or unset it.',
     ]);
   });
 
