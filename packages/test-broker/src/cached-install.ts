@@ -148,6 +148,8 @@ export async function provisionFromApt(
     rmSync(debs, { recursive: true, force: true });
     rmSync(path.join(staging, 'apt'), { recursive: true, force: true });
     writeFileSync(path.join(staging, MARKER), JSON.stringify({ version, packages }, null, 2));
+    // A folder there without its marker is not ours to keep (moved in by hand, say).
+    if (existsSync(finalDir) && !findCachedInstall(env)) rmSync(finalDir, { recursive: true, force: true });
     try {
       renameSync(staging, finalDir);
     } catch (error) {
