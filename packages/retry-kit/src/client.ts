@@ -80,6 +80,12 @@ export interface ClientEvents {
   'dead-lettered': [DeadLetteredEvent];
 }
 
+/** A consumer or managed channel: started on every connection, restarted when its channel dies alone. */
+interface Restartable {
+  readonly label: string;
+  start(model: ChannelModel): Promise<void>;
+}
+
 export interface CloseOptions {
   /** How long running handlers and unconfirmed publishes may take. @default 10000 */
   timeoutMs?: number;
@@ -140,15 +146,10 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
     this.#link.up(model);
     // One consumer that cannot start (its queue was deleted, say) must not
     // hold the connection, and every other consumer, hostage.
-    for (const managed of this.#channels) {
-      await managed.open(model).catch((error: Error) => {
-        this.#logger.error(`could not set up a channel again after reconnecting: ${error.message}`);
-      });
-    }
-    for (const consumer of this.#consumers) {
-      await consumer.start(model).catch((error: Error) => {
-        this.#logger.error(`could not restart the consumer of "${consumer.queue}": ${error.message}`);
-        this.#restartLater(consumer, model);
+    for (const part of [...this.#channels, ...this.#consumers]) {
+      await part.start(model).catch((error: Error) => {
+        this.#logger.error(`could not restart ${part.label}: ${error.message}`);
+        this.#restartLater(part, model);
       });
     }
   }
@@ -177,9 +178,12 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
     options: SetupChannelOptions = {},
   ): Promise<ManagedChannel<Channel> | ManagedChannel<ConfirmChannel>> {
     if (this.#closing) throw new ClosedError('CLOSED', 'Cannot open a channel: the client is closing');
-    const managed = new ManagedChannel(setup as ChannelSetup<Channel>, options);
+    const managed: ManagedChannel<Channel> = new ManagedChannel(setup as ChannelSetup<Channel>, options, (model) => {
+      this.#logger.warn(`the broker closed ${managed.label}: setting it up again`);
+      this.#restartLater(managed, model);
+    });
     const model = await this.#link.connection(Date.now() + 30_000, 'open a channel');
-    await managed.open(model);
+    await managed.start(model);
     this.#channels.add(managed);
     return managed;
   }
@@ -339,14 +343,14 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
     return this.#delays;
   }
 
-  /** Restarts a consumer whose channel died while the connection lives on, backing off up to 30 s. */
-  #restartLater(consumer: Consumer, model: ChannelModel, attempt = 1): void {
+  /** Restarts a consumer or channel that died while the connection lives on, backing off up to 30 s. */
+  #restartLater(part: Restartable, model: ChannelModel, attempt = 1): void {
     setTimeout(
       () => {
         if (this.#link.current !== model || this.#closing) return;
-        consumer.start(model).catch((error: Error) => {
-          this.#logger.error(`could not restart the consumer of "${consumer.queue}": ${error.message}`);
-          this.#restartLater(consumer, model, attempt + 1);
+        part.start(model).catch((error: Error) => {
+          this.#logger.error(`could not restart ${part.label}: ${error.message}`);
+          this.#restartLater(part, model, attempt + 1);
         });
       },
       Math.min(1_000 * 2 ** (attempt - 1), 30_000),

@@ -58,6 +58,10 @@ const REQUEUE_PAUSE_MS = 1_000;
  */
 export class Consumer {
   readonly queue: string;
+  /** What to call this consumer in a log line. */
+  get label(): string {
+    return `the consumer of "${this.queue}"`;
+  }
   readonly #process: (message: ConsumeMessage, delivery: Delivery) => Promise<Settlement>;
   readonly #prefetch: number;
   readonly #concurrency: number;

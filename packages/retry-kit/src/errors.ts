@@ -30,19 +30,41 @@ export class ConnectError extends RetryKitError {}
 
 /** A declaration differs from what the broker already has (PRECONDITION_FAILED). */
 export class TopologyConflictError extends RetryKitError {
-  /** The queue or exchange whose declaration conflicts. */
+  /** The queue or exchange whose declaration conflicts, e.g. `Queue "hello"`. */
   readonly resource: string;
-  /** The argument that differs, e.g. `x-max-length`, when the broker names one. */
+  /** The setting that differs, e.g. `x-queue-type`, when the broker names one. */
   readonly argument: string | undefined;
+  /** rabbitmqctl's arguments that delete what is there, when rabbitmqctl can (queues). */
+  readonly fix: string | undefined;
+  readonly #difference: string;
 
-  constructor(resource: string, argument: string | undefined, brokerMessage: string) {
-    const differing = argument ? ` (its ${argument} differs)` : '';
-    super(
-      'TOPOLOGY_CONFLICT',
-      `${resource} already exists with other settings${differing}. Declare it as it is, or delete it first. Broker said: ${brokerMessage}`,
-    );
+  /** @param fallback names the resource when the broker's message does not. */
+  constructor(brokerMessage: string, fallback = 'A queue or exchange') {
+    // amqplib quotes the broker's text: 406 (PRECONDITION-FAILED) with message "PRECONDITION_FAILED - ..."
+    const said = brokerMessage.replace(/^.*?PRECONDITION_FAILED - /, '').replace(/"$/, '');
+    const named = /(queue|exchange) '([^']*)'/.exec(said);
+    const kind = named?.[1] === 'queue' ? 'Queue' : 'Exchange';
+    const resource = named ? `${kind} "${named[2]}"` : fallback;
+    const argument = /inequivalent arg '([^']+)'/.exec(said)?.[1];
+    const values = /received (?:the value )?'?([^' ]*)'?.* but current is (?:the value )?'?([^' ]*)'?/.exec(said);
+    const difference =
+      argument && values
+        ? `: its ${argument} is ${values[2]}, this program declares ${values[1]}`
+        : `. Broker said: ${said}`;
+    super('TOPOLOGY_CONFLICT', '');
     this.resource = resource;
     this.argument = argument;
+    this.fix = named?.[1] === 'queue' ? `delete_queue ${named[2]}` : undefined;
+    this.#difference = difference;
+    this.message = this.explain();
+  }
+
+  /** The one-line message, with rabbitmqctl run as this project runs it (e.g. `pnpm rabbitmqctl`). */
+  explain(rabbitmqctl = 'rabbitmqctl'): string {
+    const remedy = this.fix
+      ? `Delete it with "${rabbitmqctl} ${this.fix}" (its messages go with it), or declare it as it is.`
+      : 'Delete it (management UI, Exchanges tab), or declare it as it is.';
+    return `${this.resource} already exists with other settings${this.#difference}. ${remedy}`;
   }
 }
 

@@ -94,9 +94,12 @@ async function explainConflict<T>(resource: string, declare: () => Promise<T>): 
   try {
     return await declare();
   } catch (error) {
-    const message = (error as Error).message;
-    if (!/PRECONDITION.FAILED/.test(message)) throw error;
-    const argument = /inequivalent arg '([^']+)'/.exec(message)?.[1];
-    throw new TopologyConflictError(resource, argument, message.replace(/^.*?PRECONDITION_FAILED - /, ''));
+    throw asTopologyConflict(error, resource);
   }
+}
+
+/** amqplib's PRECONDITION_FAILED channel error as a {@link TopologyConflictError}; any other error as it is. */
+export function asTopologyConflict(error: unknown, resource?: string): unknown {
+  const message = (error as Error | undefined)?.message ?? '';
+  return /PRECONDITION.FAILED/.test(message) ? new TopologyConflictError(message, resource) : error;
 }

@@ -16,7 +16,7 @@ describe('retry-kit dead replay, killed halfway', () => {
     await channel.assertQueue(queue, { durable: true });
     await channel.assertQueue(`${queue}.dead`, { durable: true });
     for (let n = 0; n < COUNT; n++) {
-      channel.sendToQueue(queue + '.dead', Buffer.from(JSON.stringify({ n })), {
+      channel.sendToQueue(`${queue}.dead`, Buffer.from(JSON.stringify({ n })), {
         persistent: true,
         messageId: `dead-${n}`,
         headers: { [HEADERS.reason]: 'exhausted', [HEADERS.queue]: queue, [HEADERS.attempts]: 5 },

@@ -2,7 +2,7 @@ import { pollUntil } from 'test-broker';
 import { useTestVhost } from 'test-broker/vitest';
 import { describe, expect, it } from 'vitest';
 import { PermanentError } from '../src/index.js';
-import { retryKit, startRetryKit } from './cli-run.js';
+import { retryKit } from './cli-run.js';
 import { connectTo, deferred } from './helpers.js';
 
 const broker = await useTestVhost('cli');

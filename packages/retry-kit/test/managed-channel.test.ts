@@ -1,7 +1,7 @@
 import amqp, { type ConsumeMessage } from 'amqplib';
 import { useTestVhost } from 'test-broker/vitest';
 import { describe, expect, it } from 'vitest';
-import { connect } from '../src/index.js';
+import { connect, TopologyConflictError } from '../src/index.js';
 import { connectTo, deferred, recordingLogger } from './helpers.js';
 
 const broker = await useTestVhost('managed-channel');
@@ -33,8 +33,8 @@ describe('a channel the program drives with amqplib (setupChannel)', () => {
       },
       { confirm: true },
     );
-    channel!.sendToQueue(queue, Buffer.from('Hello World!'), { persistent: true });
-    await channel!.waitForConfirms();
+    channel.sendToQueue(queue, Buffer.from('Hello World!'), { persistent: true });
+    await channel.waitForConfirms();
     expect(await queueCounts(queue)).toEqual({ messageCount: 1, consumerCount: 0 });
   });
 
@@ -86,11 +86,92 @@ describe('a channel the program drives with amqplib (setupChannel)', () => {
     const closed = rabbit.close({ timeoutMs: 10_000 });
     // The consumer is cancelled first: nothing else is delivered while closing.
     await expect.poll(async () => (await queueCounts(queue)).consumerCount).toBe(0);
-    managed.channel!.ack(message);
+    managed.channel.ack(message);
     await closed;
     // Acked before the channel closed: only the second message is left, ready.
     expect(await queueCounts(queue)).toEqual({ messageCount: 1, consumerCount: 0 });
   });
+
+  it('a declaration that conflicts rejects with one line naming the queue, the setting and the fix', async () => {
+    const rabbit = await connectTo(broker);
+    const queue = broker.name('conflicting');
+    await rabbit.setupChannel(async (channel) => {
+      await channel.assertQueue(queue, { durable: true });
+    });
+
+    const conflict = rabbit.setupChannel(async (channel) => {
+      await channel.assertQueue(queue, QUORUM);
+    });
+
+    await expect(conflict).rejects.toThrow(TopologyConflictError);
+    await expect(conflict).rejects.toMatchObject({
+      message: `Queue "${queue}" already exists with other settings: its x-queue-type is none, this program declares quorum. Delete it with "rabbitmqctl delete_queue ${queue}" (its messages go with it), or declare it as it is.`,
+      fix: `delete_queue ${queue}`,
+    });
+    // The failed channel took nothing else with it.
+    expect(rabbit.connected).toBe(true);
+  });
+
+  it('a channel the broker closes (an ack of an unknown delivery tag) is set up again; the connection stays', async () => {
+    const logger = recordingLogger();
+    const rabbit = await connectTo(broker, { logger });
+    const queue = broker.name('reopened');
+    let setups = 0;
+    const received: string[] = [];
+    const second = deferred();
+    await rabbit.setupChannel(async (channel) => {
+      setups++;
+      // Classic: a quorum queue may drop the ack sent right before the channel closes (rabbitmq-server 10327).
+      await channel.assertQueue(queue, { durable: true });
+      await channel.consume(queue, (message) => {
+        if (!message) return;
+        received.push(message.content.toString());
+        if (received.length === 1) {
+          // A bug: acking twice. The broker closes the channel (PRECONDITION_FAILED).
+          channel.ack(message);
+          channel.ack(message);
+        } else {
+          channel.ack(message);
+          second.resolve();
+        }
+      });
+    });
+    let dropped = false;
+    rabbit.once('disconnected', () => {
+      dropped = true;
+    });
+
+    await publish(queue, 'first');
+    await expect.poll(() => setups).toBe(2);
+    await publish(queue, 'second');
+    await second.promise;
+
+    expect(received).toEqual(['first', 'second']);
+    expect(dropped).toBe(false);
+    expect(logger.lines).toContain('warn the broker closed a channel of setupChannel: setting it up again');
+  });
+
+  it.skipIf(!broker.faults)(
+    'an ack after the connection dropped is dropped too: the broker has given the message back',
+    async () => {
+      const rabbit = await connectTo(broker);
+      const queue = broker.name('late-ack');
+      const inHand = deferred<ConsumeMessage>();
+      const managed = await rabbit.setupChannel(async (channel) => {
+        await channel.assertQueue(queue, QUORUM);
+        await channel.consume(queue, (message) => message && inHand.resolve(message));
+      });
+      await publish(queue, 'task');
+      const message = await inHand.promise;
+      const channel = managed.channel;
+      const reconnected = deferred();
+      rabbit.once('disconnected', () => rabbit.once('connected', () => reconnected.resolve()));
+      await broker.faults!.closeAllConnections(broker.vhost);
+      await reconnected.promise;
+
+      expect(() => channel.ack(message)).not.toThrow();
+    },
+  );
 
   it('rejects with what the setup threw', async () => {
     const rabbit = await connectTo(broker);

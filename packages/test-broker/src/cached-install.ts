@@ -1,6 +1,7 @@
-// RabbitMQ fetched on first use, as mongodb-memory-server fetches MongoDB:
-// Debian's (or Ubuntu's) own packages for rabbitmq-server and the Erlang it
-// needs, unpacked into a per-user cache without root, reused from then on.
+// What the tests need, fetched on first use, as mongodb-memory-server fetches
+// MongoDB: Debian's (or Ubuntu's) own packages (rabbitmq-server and the Erlang
+// it needs; python3-pika), unpacked into a per-user cache without root, reused
+// from then on.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,13 +17,13 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(base, 'rabbitmq-by-example');
 }
 
-/** Where a finished install lives; it exists only once complete (it is renamed into place). */
-export function cachedInstallDir(env: NodeJS.ProcessEnv = process.env): string {
-  return path.join(cacheDir(env), 'rabbitmq-server');
+/** Where a finished bundle lives; it exists only once complete (it is renamed into place). */
+export function cachedInstallDir(env: NodeJS.ProcessEnv = process.env, bundle = 'rabbitmq-server'): string {
+  return path.join(cacheDir(env), bundle);
 }
 
 const MARKER = 'installed.json';
-const STAGING_PREFIX = '.rabbitmq-server.partial-';
+const stagingPrefix = (bundle: string) => `.${bundle}.partial-`;
 
 export interface CachedInstall {
   /** The unpacked file system: usr/lib/rabbitmq, usr/lib/erlang, ... */
@@ -30,9 +31,12 @@ export interface CachedInstall {
   version: string;
 }
 
-/** The complete cached install, or undefined when there is none yet. */
-export function findCachedInstall(env: NodeJS.ProcessEnv = process.env): CachedInstall | undefined {
-  const dir = cachedInstallDir(env);
+/** The complete cached bundle, or undefined when there is none yet. */
+export function findCachedInstall(
+  env: NodeJS.ProcessEnv = process.env,
+  bundle = 'rabbitmq-server',
+): CachedInstall | undefined {
+  const dir = cachedInstallDir(env, bundle);
   const marker = path.join(dir, MARKER);
   if (!existsSync(marker)) return undefined;
   const { version } = JSON.parse(readFileSync(marker, 'utf8')) as { version: string };
@@ -84,29 +88,56 @@ function alive(pid: number): boolean {
 }
 
 /** Staging folders of runs that died (Ctrl+C, a full disk, a kill) are never used: remove them. */
-function removeAbandonedStaging(cache: string): void {
+function removeAbandonedStaging(cache: string, prefix: string): void {
   for (const entry of readdirSync(cache)) {
-    if (!entry.startsWith(STAGING_PREFIX)) continue;
-    const pid = Number(entry.slice(STAGING_PREFIX.length).split('-')[0]);
+    if (!entry.startsWith(prefix)) continue;
+    const pid = Number(entry.slice(prefix.length).split('-')[0]);
     if (!alive(pid)) rmSync(path.join(cache, entry), { recursive: true, force: true });
   }
 }
 
+/** A package fetched with what it needs, into a cache folder of its own. */
+interface DebianBundle {
+  /** The package apt resolves; the bundle's folder and version are its. */
+  package: string;
+  /** For the progress line: "no RabbitMQ installed: fetching it ...". */
+  what: string;
+  /** What the user can do instead, when apt cannot. */
+  otherwise: string;
+  /** Fix-ups once unpacked, given the staging root and the root's final place. */
+  relocate?: (root: string, finalRoot: string) => void;
+}
+
+/** RabbitMQ and the Erlang it needs. */
+export function provisionFromApt(
+  write: (text: string) => void = (text) => process.stderr.write(text),
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<CachedInstall> {
+  const bundle = {
+    package: 'rabbitmq-server',
+    what: 'RabbitMQ',
+    otherwise: 'install it (sudo apt-get install rabbitmq-server), start Docker, or set AMQP_URL to yours',
+    relocate: relocateErlang,
+  };
+  return fetchDebianBundle(bundle, write, env);
+}
+
 /**
- * Fetches rabbitmq-server and the packages it needs that this machine lacks
- * (apt's own resolver decides, against the installed packages) and unpacks
- * them into the cache. Everything happens in a staging folder that is renamed
- * into place at the end, so a run that dies half-way leaves nothing usable.
+ * Fetches a package and what it needs that this machine lacks (apt's own
+ * resolver decides, against the installed packages) and unpacks them into the
+ * cache. Everything happens in a staging folder that is renamed into place at
+ * the end, so a run that dies half-way leaves nothing usable.
  */
-export async function provisionFromApt(
+export async function fetchDebianBundle(
+  bundle: DebianBundle,
   write: (text: string) => void = (text) => process.stderr.write(text),
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<CachedInstall> {
   const cache = cacheDir(env);
-  const finalDir = cachedInstallDir(env);
+  const finalDir = cachedInstallDir(env, bundle.package);
   mkdirSync(cache, { recursive: true });
-  removeAbandonedStaging(cache);
-  const staging = path.join(cache, `${STAGING_PREFIX}${process.pid}-${randomBytes(3).toString('hex')}`);
+  removeAbandonedStaging(cache, stagingPrefix(bundle.package));
+  const staging = path.join(cache, `${stagingPrefix(bundle.package)}${process.pid}-${randomBytes(3).toString('hex')}`);
   const lists = path.join(staging, 'apt', 'lists');
   mkdirSync(path.join(lists, 'partial'), { recursive: true });
   mkdirSync(path.join(staging, 'apt', 'cache', 'archives', 'partial'), { recursive: true });
@@ -133,28 +164,29 @@ export async function provisionFromApt(
   const started = Date.now();
   const step = progressLine(write);
   try {
-    step(`no RabbitMQ installed: fetching it from the apt archive into ${displayPath(cache)}, once`);
-    // Some configured archive may be unreachable; what matters is whether rabbitmq-server resolves.
+    step(`no ${bundle.what} installed: fetching it from the apt archive into ${displayPath(cache)}, once`);
+    // Some configured archive may be unreachable; what matters is whether the package resolves.
     await apt(['update', '-qq']).catch(() => undefined);
-    const packages = await packagesToFetch(apt);
-    const version = packages.find((p) => p.name === 'rabbitmq-server')?.version ?? '';
-    step(`${packages.length} packages (rabbitmq-server ${version})`);
+    const packages = await packagesToFetch(apt, bundle.package);
+    const version = packages.find((p) => p.name === bundle.package)?.version ?? '';
+    step(`${packages.length} package${packages.length === 1 ? '' : 's'} (${bundle.package} ${version})`);
     await apt(['download', '-qq', ...packages.map((p) => `${p.name}=${p.version}`)], debs);
     step('unpacking');
     for (const deb of readdirSync(debs).filter((file) => file.endsWith('.deb'))) {
       await run('dpkg-deb', ['-x', path.join(debs, deb), root]);
     }
-    relocateErlang(root, path.join(finalDir, 'root'));
+    bundle.relocate?.(root, path.join(finalDir, 'root'));
     rmSync(debs, { recursive: true, force: true });
     rmSync(path.join(staging, 'apt'), { recursive: true, force: true });
     writeFileSync(path.join(staging, MARKER), JSON.stringify({ version, packages }, null, 2));
     // A folder there without its marker is not ours to keep (moved in by hand, say).
-    if (existsSync(finalDir) && !findCachedInstall(env)) rmSync(finalDir, { recursive: true, force: true });
+    if (existsSync(finalDir) && !findCachedInstall(env, bundle.package))
+      rmSync(finalDir, { recursive: true, force: true });
     try {
       renameSync(staging, finalDir);
     } catch (error) {
       // Another run finished first: use its copy.
-      if (!findCachedInstall(env)) throw error;
+      if (!findCachedInstall(env, bundle.package)) throw error;
       rmSync(staging, { recursive: true, force: true });
     }
     step(`done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
@@ -162,13 +194,13 @@ export async function provisionFromApt(
     write('\n');
     rmSync(staging, { recursive: true, force: true });
     const detail = ((error as { stderr?: string }).stderr || (error as Error).message).trim().split('\n').at(-1);
-    throw new CannotProvisionError(
-      `Could not fetch RabbitMQ with apt (${detail}): install it (sudo apt-get install rabbitmq-server), start Docker, or set AMQP_URL to yours.`,
-      { cause: error },
-    );
+    throw new CannotProvisionError(`Could not fetch ${bundle.what} with apt (${detail}): ${bundle.otherwise}.`, {
+      cause: error,
+    });
   }
-  const install = findCachedInstall(env);
-  if (!install) throw new CannotProvisionError(`The RabbitMQ cache at ${finalDir} is incomplete: delete it and retry.`);
+  const install = findCachedInstall(env, bundle.package);
+  if (!install)
+    throw new CannotProvisionError(`The ${bundle.what} cache at ${finalDir} is incomplete: delete it and retry.`);
   return install;
 }
 
@@ -177,15 +209,18 @@ interface AptPackage {
   version: string;
 }
 
-/** What `apt-get install rabbitmq-server` would install here, by apt's own resolver (a simulation needs no root). */
-async function packagesToFetch(apt: (args: string[]) => Promise<{ stdout: string }>): Promise<AptPackage[]> {
-  const { stdout } = await apt(['install', '--simulate', '--no-install-recommends', 'rabbitmq-server']);
+/** What `apt-get install <package>` would install here, by apt's own resolver (a simulation needs no root). */
+async function packagesToFetch(
+  apt: (args: string[]) => Promise<{ stdout: string }>,
+  wanted: string,
+): Promise<AptPackage[]> {
+  const { stdout } = await apt(['install', '--simulate', '--no-install-recommends', wanted]);
   const packages = [...stdout.matchAll(/^Inst (\S+) (?:\[\S+\] )?\((\S+)/gm)].map(([, name = '', version = '']) => ({
     name,
     version,
   }));
-  if (!packages.some((p) => p.name === 'rabbitmq-server')) {
-    throw new Error('apt would install no rabbitmq-server (is it installed system-wide already?)');
+  if (!packages.some((p) => p.name === wanted)) {
+    throw new Error(`apt would install no ${wanted} (is it installed system-wide already?)`);
   }
   return packages;
 }

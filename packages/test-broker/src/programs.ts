@@ -66,7 +66,12 @@ export async function stopPrograms(scope?: string): Promise<void> {
  */
 export function runProgram(file: string | URL, args: string[], env: Record<string, string>): Program {
   const path = typeof file === 'string' ? file : fileURLToPath(file);
-  const child = spawn(process.execPath, ['--import', 'tsx', path, ...args], {
+  return runCommand(process.execPath, ['--import', 'tsx', path, ...args], env);
+}
+
+/** {@link runProgram} for any command: a Python program, say. */
+export function runCommand(command: string, args: string[], env: Record<string, string | undefined>): Program {
+  const child = spawn(command, args, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
