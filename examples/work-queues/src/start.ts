@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import readline from 'node:readline';
 import { connectOrExit } from 'retry-kit';
-import { QUEUE, workSeconds } from './work.js';
+import { workSeconds } from './work.js';
 
 const WORK_SECOND_MS = 100; // a tenth of a second per dot, so the demo is quick
 // Odd tasks are heavy, even ones light.
@@ -47,10 +47,12 @@ async function runMode(title: string, prefetch: number): Promise<number> {
     if (++finished === TASKS.length) allDone();
   };
   const workers = await Promise.all(['worker A', 'worker B'].map((name) => startWorker(name, prefetch, onDone)));
-  const rabbit = await connectOrExit();
-  await rabbit.declare({ queues: [{ name: QUEUE }] });
+  // What new_task does, for the whole batch: the workers have declared the queue.
+  const rabbit = await connectOrExit({ rabbitmqctl: 'pnpm rabbitmqctl' });
+  const { channel } = await rabbit.setupChannel(async () => {}, { confirm: true });
   const started = Date.now();
-  for (const task of TASKS) await rabbit.sendToQueue(QUEUE, { task });
+  for (const task of TASKS) channel.sendToQueue('task_queue', Buffer.from(task), { persistent: true });
+  await channel.waitForConfirms();
   await done;
   const seconds = (Date.now() - started) / 1000;
   await rabbit.close();

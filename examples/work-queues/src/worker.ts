@@ -2,25 +2,32 @@
 // Run: pnpm --filter work-queues worker   (start two, in two terminals)
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connectOrExit } from 'retry-kit';
-import { QUEUE, WORK_SECOND_MS, workSeconds } from './work.js';
+import { WORK_SECOND_MS, workSeconds } from './work.js';
 
-const rabbit = await connectOrExit({ hint: 'Start one with: pnpm broker' });
-await rabbit.declare({ queues: [{ name: QUEUE }] });
-
-// prefetch 1: the broker hands this worker a new task only once it has acked
-// the last one, so a busy worker is skipped (fair dispatch). PREFETCH=0 lifts
-// the limit: tasks are then dealt out in turn, busy or not (round-robin).
+const queue = 'task_queue';
+// The demo sets PREFETCH=0 (no limit) to show round-robin dispatch.
 const prefetch = Number(process.env.PREFETCH ?? 1);
 
-console.log(' [*] Waiting for messages. To exit press CTRL+C');
-// The ack goes when the handler returns, after the work: if this worker dies
-// mid-task, the broker gives the task to another worker.
-await rabbit.consume<{ task: string }>(
-  QUEUE,
-  async ({ task }) => {
-    console.log(` [x] Received '${task}'`);
-    await sleep(workSeconds(task) * WORK_SECOND_MS);
-    console.log(' [x] Done');
-  },
-  { prefetch },
-);
+// Ctrl+C stops taking tasks, lets the one in hand finish and be acked, then exits.
+const rabbit = await connectOrExit({ hint: 'Start one with: pnpm broker', rabbitmqctl: 'pnpm rabbitmqctl' });
+await rabbit.setupChannel(async (channel) => {
+  await channel.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+  // Fair dispatch: no new task for this worker until it has acked the last one.
+  await channel.prefetch(prefetch);
+  console.log(' [*] Waiting for messages. To exit press CTRL+C');
+  // One task at a time, in the order they came. Node does not block while a
+  // task sleeps: without this chain, a worker would start every task it holds at once.
+  let working = Promise.resolve();
+  await channel.consume(queue, (message) => {
+    if (!message) return; // the broker cancelled this consumer (the queue was deleted)
+    working = working.then(async () => {
+      const task = message.content.toString();
+      console.log(` [x] Received '${task}'`);
+      await sleep(workSeconds(task) * WORK_SECOND_MS);
+      console.log(' [x] Done');
+      // Acked after the work: if this worker dies mid-task, the broker gives
+      // the task to another worker.
+      channel.ack(message);
+    });
+  });
+});

@@ -1,22 +1,30 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import amqp from 'amqplib';
-import { connect, silentLogger } from 'retry-kit';
-import { type Program, runProgram } from 'test-broker';
+import { type Program, runProgram, runPython } from 'test-broker';
 import { useTestVhost } from 'test-broker/vitest';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { QUEUE } from '../src/work.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 
 const broker = await useTestVhost('work-queues');
+const QUEUE = 'task_queue';
 const WORK_SECOND_MS = '50';
-let running: Program[] = [];
+const env = { AMQP_URL: broker.amqpUrl, WORK_SECOND_MS };
 
-function program(name: 'worker' | 'new_task', args: string[] = [], env: Record<string, string> = {}): Program {
-  const started = runProgram(new URL(`../src/${name}.ts`, import.meta.url), args, {
-    AMQP_URL: broker.amqpUrl,
-    WORK_SECOND_MS,
-    ...env,
-  });
-  running.push(started);
-  return started;
+function program(name: string, args: string[] = [], extra: Record<string, string> = {}): Program {
+  return runProgram(new URL(`../src/${name}.ts`, import.meta.url), args, { ...env, ...extra });
+}
+
+/** test/official/<name>.py: the official tutorial's Python program, with pika. */
+const official = (name: string, args: string[] = []) =>
+  runPython(new URL(`./official/${name}.py`, import.meta.url), args, env);
+
+async function onChannel<T>(use: (channel: amqp.ConfirmChannel) => Promise<T>): Promise<T> {
+  const connection = await amqp.connect(broker.amqpUrl);
+  try {
+    return await use(await connection.createConfirmChannel());
+  } finally {
+    await connection.close();
+  }
 }
 
 async function startWorkers(prefetch: number): Promise<Program[]> {
@@ -28,14 +36,15 @@ async function startWorkers(prefetch: number): Promise<Program[]> {
   return workers;
 }
 
-async function sendTasks(tasks: string[]): Promise<void> {
-  const rabbit = await connect({ url: broker.amqpUrl, logger: silentLogger });
-  for (const task of tasks) await rabbit.sendToQueue(QUEUE, { task });
-  await rabbit.close();
-}
+/** What new_task sends, for several tasks at once: plain text, persistent. */
+const sendTasks = (tasks: string[]) =>
+  onChannel(async (channel) => {
+    for (const task of tasks) channel.sendToQueue(QUEUE, Buffer.from(task), { persistent: true });
+    await channel.waitForConfirms();
+  });
 
 /** The tasks a worker received, in order. */
-const received = (worker: Program) => worker.output.flatMap((line) => /Received '(.*)'/.exec(line)?.[1] ?? []);
+const received = (worker: Program) => worker.output.flatMap((line) => /Received '?([^']*)'?$/.exec(line)?.[1] ?? []);
 
 /** Resolves once the workers together have printed `count` "Done" lines. */
 async function done(workers: Program[], count: number): Promise<void> {
@@ -44,29 +53,15 @@ async function done(workers: Program[], count: number): Promise<void> {
   while (doneCount() < count) await Promise.race(workers.map((worker) => worker.nextLine()));
 }
 
-async function queueDepth(): Promise<number> {
-  const connection = await amqp.connect(broker.amqpUrl);
-  try {
-    const channel = await connection.createChannel();
-    return (await channel.assertQueue(QUEUE, { durable: true })).messageCount;
-  } finally {
-    await connection.close();
-  }
-}
+/** Messages ready in the queue (a quorum queue's declare-ok counts only those). */
+const ready = () => onChannel(async (channel) => (await channel.checkQueue(QUEUE)).messageCount);
 
-beforeEach(async () => {
-  const connection = await amqp.connect(broker.amqpUrl);
-  const channel = await connection.createChannel();
-  await channel.assertQueue(QUEUE, { durable: true });
-  await channel.purgeQueue(QUEUE);
-  await connection.close();
-});
-
-afterEach(async () => {
-  for (const worker of running) worker.child.kill('SIGKILL');
-  await Promise.all(running.map((worker) => worker.exit()));
-  running = [];
-});
+beforeEach(() =>
+  onChannel(async (channel) => {
+    await channel.assertQueue(QUEUE, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+    await channel.purgeQueue(QUEUE);
+  }),
+);
 
 describe('work-queues', () => {
   it('round-robin (no prefetch limit) gives each worker every other task, however heavy', async () => {
@@ -101,38 +96,81 @@ describe('work-queues', () => {
     first.child.kill('SIGKILL');
 
     expect(await other.line('Received')).toContain('long');
-    // 40 dots of 50 ms: the other worker finishes it too.
     await other.line('Done');
-    expect(await queueDepth()).toBe(0);
-  }, 20_000);
+    expect(await ready()).toBe(0);
+  });
 
-  it('new_task exits only once the broker has the task', async () => {
+  it('new_task exits only once the broker has the task, and declares no queue but task_queue', async () => {
     const send = program('new_task', ['Confirmed.']);
     expect(await send.exit()).toEqual({ code: 0, signal: null });
     expect(send.output).toEqual([" [x] Sent 'Confirmed.'"]);
-    expect(await queueDepth()).toBe(1);
+    expect(await ready()).toBe(1);
+
+    const worker = program('worker');
+    await worker.line('Done');
+    // No delay, dead-letter or unroutable queues: this step uses no retries.
+    const queues = await broker.management.request<{ name: string }[]>(
+      'GET',
+      `/queues/${encodeURIComponent(broker.vhost)}`,
+    );
+    expect(queues.map((queue) => queue.name)).toEqual([QUEUE]);
+  });
+
+  it("the official tutorial's new_task.py (pika) hands plain-text tasks to our worker", async () => {
+    const worker = program('worker');
+    await worker.line('Waiting for messages');
+    for (const task of ['First message.', 'Second message..'])
+      expect((await (await official('new_task', [task])).exit()).code).toBe(0);
+    await done([worker], 2);
+    expect(received(worker)).toEqual(['First message.', 'Second message..']);
+  });
+
+  it("our new_task hands tasks to the official tutorial's worker.py (pika), which acks them", async () => {
+    const worker = await official('worker');
+    await worker.line('Waiting for messages');
+    expect((await program('new_task', ['From Node..']).exit()).code).toBe(0);
+    expect(await worker.line('Received')).toBe(' [x] Received From Node..');
+    await worker.line('Done');
+    await expect.poll(ready).toBe(0);
+  });
+
+  it('a worker without its ack line keeps its task unacknowledged, gets no other, and gives it back when it dies', async () => {
+    // The page's experiment: delete the ack line from worker.ts.
+    const source = fileURLToPath(new URL('../src/worker.ts', import.meta.url));
+    const copy = source.replace(/worker\.ts$/, 'worker-without-ack.generated.ts');
+    const text = readFileSync(source, 'utf8');
+    const withoutAck = text.replace(/^ *channel\.ack\(message\);\n/m, '');
+    expect(withoutAck).not.toBe(text);
+    writeFileSync(copy, withoutAck);
+    try {
+      const worker = program('worker-without-ack.generated');
+      await worker.line('Waiting for messages');
+      await sendTasks(['one.', 'two.', 'three.']);
+      await worker.line('Done');
+      // One unacknowledged at the worker, the other two ready: prefetch 1 gives it nothing more.
+      await expect.poll(ready).toBe(2);
+      expect(received(worker)).toEqual(['one.']);
+
+      worker.child.kill('SIGKILL');
+      await worker.exit();
+      await expect.poll(ready).toBe(3);
+    } finally {
+      rmSync(copy, { force: true });
+    }
   });
 
   it.skipIf(!broker.faults)(
-    'persistent tasks in the durable queue survive a broker restart; transient ones do not',
+    'on a classic queue, a persistent task survives a broker restart and a transient one does not',
     async () => {
-      const send = program('new_task', ['Persistent.']);
-      expect((await send.exit()).code).toBe(0);
-      const connection = await amqp.connect(broker.amqpUrl);
-      const channel = await connection.createConfirmChannel();
-      channel.sendToQueue(QUEUE, Buffer.from(JSON.stringify({ task: 'Transient.' })), {
-        persistent: false,
-        contentType: 'application/json',
-      });
-      await channel.waitForConfirms();
-      await connection.close();
-      expect(await queueDepth()).toBe(2);
+      const first = program('persistence');
+      expect(await first.exit()).toEqual({ code: 0, signal: null });
+      expect(first.output[0]).toBe(' [x] classic_tasks held: nothing');
 
       await broker.faults!.restart();
 
-      expect(await queueDepth()).toBe(1);
-      const worker = program('worker');
-      expect(await worker.line('Received')).toBe(" [x] Received 'Persistent.'");
+      const second = program('persistence');
+      expect(await second.exit()).toEqual({ code: 0, signal: null });
+      expect(second.output[0]).toBe(" [x] classic_tasks held: 'persistent task'");
     },
   );
 });

@@ -1,0 +1,19 @@
+# The official tutorial's receive.py (rabbitmq-tutorials, python/), pointed at AMQP_URL.
+import os
+
+import pika
+
+connection = pika.BlockingConnection(pika.URLParameters(os.environ["AMQP_URL"]))
+channel = connection.channel()
+
+channel.queue_declare(queue="hello", durable=True, arguments={"x-queue-type": "quorum"})
+
+
+def callback(ch, method, properties, body):
+    print(f" [x] Received {body.decode()}")
+
+
+channel.basic_consume(queue="hello", on_message_callback=callback, auto_ack=True)
+
+print(" [*] Waiting for messages. To exit press CTRL+C")
+channel.start_consuming()

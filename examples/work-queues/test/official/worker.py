@@ -1,0 +1,27 @@
+# The official tutorial's worker.py (rabbitmq-tutorials, python/), pointed at
+# AMQP_URL, a dot worth WORK_SECOND_MS as in our worker.
+import os
+import time
+
+import pika
+
+WORK_SECOND = int(os.environ.get("WORK_SECOND_MS", "1000")) / 1000
+
+connection = pika.BlockingConnection(pika.URLParameters(os.environ["AMQP_URL"]))
+channel = connection.channel()
+
+channel.queue_declare(queue="task_queue", durable=True, arguments={"x-queue-type": "quorum"})
+print(" [*] Waiting for messages. To exit press CTRL+C")
+
+
+def callback(ch, method, properties, body):
+    print(f" [x] Received {body.decode()}")
+    time.sleep(body.count(b".") * WORK_SECOND)
+    print(" [x] Done")
+    ch.basic_ack(delivery_tag=method.delivery_tag)
+
+
+channel.basic_qos(prefetch_count=1)
+channel.basic_consume(queue="task_queue", on_message_callback=callback)
+
+channel.start_consuming()
