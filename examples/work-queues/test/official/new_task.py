@@ -1,4 +1,5 @@
-# The official tutorial's new_task.py (rabbitmq-tutorials, python/), pointed at AMQP_URL.
+# Written as the official tutorial's new_task.py (rabbitmq-tutorials, python/): the
+# same declaration and plain-text body, with AMQP_URL instead of localhost.
 import os
 import sys
 

@@ -1,5 +1,5 @@
-# The official tutorial's worker.py (rabbitmq-tutorials, python/), pointed at
-# AMQP_URL, a dot worth WORK_SECOND_MS as in our worker.
+# Written as the official tutorial's worker.py (rabbitmq-tutorials, python/), with
+# AMQP_URL instead of localhost and a dot worth WORK_SECOND_MS, as in our worker.
 import os
 import time
 
