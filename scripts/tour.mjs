@@ -4,13 +4,16 @@ import { spawnSync } from 'node:child_process';
 const steps = [
   ['hello-world', 'send one message, receive it', 'start'],
   ['work-queues', 'share slow tasks between two workers', 'start'],
+  ['publish-subscribe', 'broadcast each log to every receiver (fanout)', 'start'],
+  ['routing', 'route logs by severity (direct)', 'start'],
+  ['topics', 'route logs by patterns over their keys (topic)', 'start'],
   // The shop's own `start` serves until Ctrl+C; `demo` places three orders and stops.
   ['orders-store', 'an API that answers fast while three departments do the work', 'demo'],
   ['retry-backoff', 'why per-message TTL breaks retries, and the fix', 'start'],
 ];
 
 for (const [index, [name, what, script]] of steps.entries()) {
-  const page = `0${index + 1}`;
+  const page = String(index + 1).padStart(2, '0');
   console.log(`\n=== ${index + 1}. ${name}: ${what} (docs/${page}-${name}.md) ===\n`);
   const { status } = spawnSync('pnpm', ['--silent', '--filter', name, script], { stdio: 'inherit' });
   if (status !== 0) {

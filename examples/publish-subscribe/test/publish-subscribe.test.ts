@@ -28,6 +28,18 @@ async function emit(text: string): Promise<void> {
 const logs = (receiver: Program) => receiver.output.flatMap((line) => /^ \[x\] (.*)$/.exec(line)?.[1] ?? []);
 
 describe('publish/subscribe: a fanout exchange', () => {
+  it('start shows who got which log: both receivers every log but the one sent before they were bound', async () => {
+    const demo = program('start');
+    expect(await demo.exit()).toEqual({ code: 0, signal: null });
+    const table = demo.output.slice(demo.output.findIndex((line) => line.includes('log (emitter arguments)')) + 1);
+    expect(table.map((line) => line.trim().split(/ {2,}/))).toEqual([
+      ['info: nobody listens yet', '-', '-'],
+      ['info: the shop opened', 'yes', 'yes'],
+      ['warning: paper is low', 'yes', 'yes'],
+      ['error: the printer is jammed', 'yes', 'yes'],
+    ]);
+  });
+
   it('each bound receiver gets every log; one emitted before it was bound never reaches it', async () => {
     await emit('info: before anyone listens');
     const receivers = [await receiving(program('receive_logs')), await receiving(program('receive_logs'))];

@@ -20,8 +20,11 @@ it('pnpm start: every step of the tour runs against the broker, each names its p
   expect(pages).toEqual([
     'docs/01-hello-world.md',
     'docs/02-work-queues.md',
-    'docs/03-orders-store.md',
-    'docs/04-retry-backoff.md',
+    'docs/03-publish-subscribe.md',
+    'docs/04-routing.md',
+    'docs/05-topics.md',
+    'docs/06-orders-store.md',
+    'docs/07-retry-backoff.md',
   ]);
   for (const page of pages) expect(existsSync(path.join(ROOT, page)), page).toBe(true);
   expect(lines.at(-1)).toMatch(/^All steps ran\./);

@@ -63,7 +63,7 @@ export async function runLogDemo(demo: LogDemo): Promise<void> {
   const table = whoGotWhat(
     'log (emitter arguments)',
     rows.map((args) => args.join(' ')),
-    receivers.map(({ name, bindings }) => (bindings.length ? `${name} (${bindings.join(' ')})` : name)),
+    receivers.map(({ name, bindings }) => bindings.join(' ') || name),
     (row, column) => receivers[column]!.program.lines.includes(demo.printedAs(rows[row]!)),
   );
   console.log(`\n${table}`);
