@@ -384,7 +384,12 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
       );
     }
     await Promise.all(consumers.map((consumer) => consumer.closeChannel()));
-    await closingChannels;
+    const unacked = (await closingChannels).reduce((sum, count) => sum + count, 0);
+    if (unacked > 0) {
+      this.#logger.warn(
+        `closing after ${timeoutMs} ms with ${unacked} message(s) of setupChannel never acked; they go back to their queues`,
+      );
+    }
     this.#link.close();
     await this.#model?.close();
   }

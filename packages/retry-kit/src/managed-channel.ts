@@ -149,11 +149,14 @@ export class ManagedChannel<C extends Channel = Channel> {
     };
   }
 
-  /** @internal Cancels its consumers, waits (up to the deadline) for the messages in hand, then closes. */
-  async close(deadline: number): Promise<void> {
+  /**
+   * @internal Cancels its consumers, waits (up to the deadline) for the
+   * messages in hand, then closes. Resolves with how many were still in hand.
+   */
+  async close(deadline: number): Promise<number> {
     this.#closing = true;
     const channel = this.#channel;
-    if (!channel) return;
+    if (!channel) return 0;
     await Promise.all([...this.#consumerTags].map((tag) => channel.cancel(tag).catch(() => undefined)));
     if (this.#inHand.size > 0) {
       await new Promise<void>((resolve) => {
@@ -167,7 +170,9 @@ export class ManagedChannel<C extends Channel = Channel> {
     const sinceAck = Date.now() - this.#lastAckAt;
     if (sinceAck < ACK_SETTLE_MS) await new Promise((resolve) => setTimeout(resolve, ACK_SETTLE_MS - sinceAck));
     if (this.#confirm) await (channel as unknown as ConfirmChannel).waitForConfirms().catch(() => undefined);
+    const unfinished = this.#inHand.size;
     this.#channel = undefined;
     await channel.close().catch(() => undefined);
+    return unfinished;
   }
 }

@@ -173,6 +173,26 @@ describe('a channel the program drives with amqplib (setupChannel)', () => {
     },
   );
 
+  it('a message never acked holds close up to its timeout, is reported, and goes back to its queue', async () => {
+    const logger = recordingLogger();
+    const rabbit = await connect({ url: broker.amqpUrl, logger });
+    const queue = broker.name('never-acked');
+    const inHand = deferred();
+    await rabbit.setupChannel(async (channel) => {
+      await channel.assertQueue(queue, { durable: true });
+      await channel.consume(queue, (message) => message && inHand.resolve());
+    });
+    await publish(queue, 'forgotten');
+    await inHand.promise;
+
+    await rabbit.close({ timeoutMs: 200 });
+
+    expect(logger.lines).toContain(
+      'warn closing after 200 ms with 1 message(s) of setupChannel never acked; they go back to their queues',
+    );
+    expect(await queueCounts(queue)).toEqual({ messageCount: 1, consumerCount: 0 });
+  });
+
   it('rejects with what the setup threw', async () => {
     const rabbit = await connectTo(broker);
     await expect(
