@@ -7,10 +7,10 @@ await runLogDemo({
   emitter: new URL('./emit_log_topic.ts', import.meta.url),
   receiver: new URL('./receive_logs_topic.ts', import.meta.url),
   receivers: [
-    { name: 'kernel', bindings: ['kern.*'] },
-    { name: 'kernel, deep', bindings: ['kern.#'] },
-    { name: 'critical', bindings: ['*.critical'] },
-    { name: 'everything', bindings: ['#'] },
+    { name: 'receiver kern.*', bindings: ['kern.*'] },
+    { name: 'receiver kern.#', bindings: ['kern.#'] },
+    { name: 'receiver *.critical', bindings: ['*.critical'] },
+    { name: 'receiver #', bindings: ['#'] },
   ],
   logs: [
     ['kern.critical', 'out of memory'],

@@ -51,7 +51,11 @@ describe('declaring topology', () => {
     const conflict = rabbit.declare({ queues: [{ name: queue, maxLength: 20 }] });
 
     await expect(conflict).rejects.toThrow(TopologyConflictError);
-    await expect(conflict).rejects.toMatchObject({ resource: `Queue "${queue}"`, argument: 'x-max-length' });
+    await expect(conflict).rejects.toMatchObject({
+      resource: `Queue "${queue}"`,
+      argument: 'x-max-length',
+      message: `Queue "${queue}" already exists with other settings: its x-max-length is 10, this program declares 20. Delete it with "rabbitmqctl delete_queue ${queue}" (its messages go with it), or declare it as it is.`,
+    });
     await rabbit.sendToQueue(queue, { after: 'conflict' });
   });
 
