@@ -1,17 +1,15 @@
 import amqp from 'amqplib';
-import { runProgram as run, runPython } from 'test-broker';
+import { stepPrograms } from 'test-broker';
 import { useTestVhost } from 'test-broker/vitest';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const broker = await useTestVhost('hello-world');
 
+const steps = stepPrograms(import.meta.url, { AMQP_URL: broker.amqpUrl });
 /** Runs src/<name>.ts as a reader would, against this file's vhost unless told otherwise. */
 const runProgram = (name: string, args: string[] = [], amqpUrl = broker.amqpUrl) =>
-  run(new URL(`../src/${name}.ts`, import.meta.url), args, { AMQP_URL: amqpUrl });
-
-/** Runs test/official/<name>.py: the official tutorial's Python program, with pika. */
-const runOfficial = (name: string, args: string[] = []) =>
-  runPython(new URL(`./official/${name}.py`, import.meta.url), args, { AMQP_URL: broker.amqpUrl });
+  steps.program(name, args, { AMQP_URL: amqpUrl });
+const runOfficial = steps.official;
 
 async function onChannel<T>(use: (channel: amqp.Channel) => Promise<T>): Promise<T> {
   const connection = await amqp.connect(broker.amqpUrl);

@@ -1,15 +1,11 @@
-import { type Program, runProgram, runPython } from 'test-broker';
+import { type Program, stepPrograms } from 'test-broker';
 import { useTestVhost } from 'test-broker/vitest';
 import { describe, expect, it } from 'vitest';
 
 const broker = await useTestVhost('topics');
 const env = { AMQP_URL: broker.amqpUrl };
 
-const program = (name: string, args: string[] = []) =>
-  runProgram(new URL(`../src/${name}.ts`, import.meta.url), args, env);
-/** test/official/<name>.py: the official tutorial's Python program, with pika. */
-const official = (name: string, args: string[] = []) =>
-  runPython(new URL(`./official/${name}.py`, import.meta.url), args, env);
+const { program, official } = stepPrograms(import.meta.url, env);
 
 async function receiver(patterns: string[]): Promise<Program> {
   const started = program('receive_logs_topic', patterns);

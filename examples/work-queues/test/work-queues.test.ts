@@ -1,7 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import amqp from 'amqplib';
-import { type Program, runProgram, runPython } from 'test-broker';
+import { type Program, stepPrograms } from 'test-broker';
 import { useTestVhost } from 'test-broker/vitest';
 import { beforeEach, describe, expect, it } from 'vitest';
 
@@ -10,13 +10,7 @@ const QUEUE = 'task_queue';
 const WORK_SECOND_MS = '50';
 const env = { AMQP_URL: broker.amqpUrl, WORK_SECOND_MS };
 
-function program(name: string, args: string[] = [], extra: Record<string, string> = {}): Program {
-  return runProgram(new URL(`../src/${name}.ts`, import.meta.url), args, { ...env, ...extra });
-}
-
-/** test/official/<name>.py: the official tutorial's Python program, with pika. */
-const official = (name: string, args: string[] = []) =>
-  runPython(new URL(`./official/${name}.py`, import.meta.url), args, env);
+const { program, official } = stepPrograms(import.meta.url, env);
 
 async function onChannel<T>(use: (channel: amqp.ConfirmChannel) => Promise<T>): Promise<T> {
   const connection = await amqp.connect(broker.amqpUrl);

@@ -14,7 +14,7 @@ export type { ConnectionInfo, QueueInfo } from './management.js';
 export { ManagementClient } from './management.js';
 export type { Program } from './programs.js';
 export { runCommand, runProgram } from './programs.js';
-export { pikaEnvironment, runPython } from './python-pika.js';
+export { pikaEnvironment, runPython, stepPrograms } from './python-pika.js';
 export { redactUrl } from './redact.js';
 export type { ScratchBroker } from './scratch-broker.js';
 export { scratchBroker } from './scratch-broker.js';

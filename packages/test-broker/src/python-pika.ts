@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { CannotProvisionError, fetchDebianBundle, findCachedInstall } from './cached-install.js';
 import { onPath } from './installation.js';
-import { type Program, runCommand } from './programs.js';
+import { type Program, runCommand, runProgram } from './programs.js';
 
 const run = promisify(execFile);
 
@@ -48,4 +48,18 @@ export function pikaEnvironment(): Promise<NodeJS.ProcessEnv> {
 export async function runPython(file: string | URL, args: string[], env: Record<string, string>): Promise<Program> {
   const script = typeof file === 'string' ? file : fileURLToPath(file);
   return runCommand('python3', ['-u', script, ...args], { ...(await pikaEnvironment()), ...env });
+}
+
+/**
+ * A step's programs, for its tests: `program('send')` runs src/send.ts through
+ * tsx, `official('send')` runs test/official/send.py (the official tutorial's
+ * Python program) with pika; both against `env` (AMQP_URL, usually).
+ */
+export function stepPrograms(testFile: string, env: Record<string, string>) {
+  return {
+    program: (name: string, args: string[] = [], extra: Record<string, string> = {}): Program =>
+      runProgram(new URL(`../src/${name}.ts`, testFile), args, { ...env, ...extra }),
+    official: (name: string, args: string[] = []): Promise<Program> =>
+      runPython(new URL(`./official/${name}.py`, testFile), args, env),
+  };
 }
