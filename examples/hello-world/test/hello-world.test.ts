@@ -75,7 +75,7 @@ describe('hello-world: send and receive', () => {
       const program = runProgram(name);
       expect(await program.exit()).toEqual({ code: 1, signal: null });
       expect(program.output).toEqual([
-        '[retry-kit] Queue "hello" already exists with other settings: its x-queue-type is none, this program declares quorum. Delete it with "pnpm rabbitmqctl delete_queue hello" (its messages go with it), or declare it as it is.',
+        '[retry-kit] Queue "hello" already exists with other settings: its x-queue-type is classic, this program declares quorum. Delete it with "pnpm rabbitmqctl delete_queue hello" (its messages go with it), or declare it as it is.',
       ]);
     }
   });

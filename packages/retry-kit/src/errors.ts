@@ -49,7 +49,7 @@ export class TopologyConflictError extends RetryKitError {
     const values = /received (?:the value )?'?([^' ]*)'?.* but current is (?:the value )?'?([^' ]*)'?/.exec(said);
     const difference =
       argument && values
-        ? `: its ${argument} is ${values[2]}, this program declares ${values[1]}`
+        ? `: its ${argument} is ${queueTypeName(argument, values[2])}, this program declares ${values[1]}`
         : `. Broker said: ${said}`;
     super('TOPOLOGY_CONFLICT', '');
     this.resource = resource;
@@ -66,6 +66,11 @@ export class TopologyConflictError extends RetryKitError {
       : 'Delete it (management UI, Exchanges tab), or declare it as it is.';
     return `${this.resource} already exists with other settings${this.#difference}. ${remedy}`;
   }
+}
+
+// RabbitMQ 3.x reports a queue declared without x-queue-type as "none", 4.x as "classic": both mean classic.
+function queueTypeName(argument: string, current: string | undefined): string | undefined {
+  return argument === 'x-queue-type' && current === 'none' ? 'classic' : current;
 }
 
 /** The broker refused the message (basic.nack). */

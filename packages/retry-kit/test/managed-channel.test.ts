@@ -68,6 +68,34 @@ describe('a channel the program drives with amqplib (setupChannel)', () => {
     },
   );
 
+  it.skipIf(!broker.faults)(
+    'a connection that drops during the first setup: the setup runs again on the recovered connection',
+    async () => {
+      const logger = recordingLogger();
+      const rabbit = await connectTo(broker, { logger });
+      const queue = broker.name('dropped-in-setup');
+      let setups = 0;
+      const arrived = deferred<string>();
+      await rabbit.setupChannel(async (channel) => {
+        setups++;
+        if (setups === 1) await broker.faults!.closeAllConnections(broker.vhost);
+        await channel.assertQueue(queue, QUORUM);
+        await channel.consume(queue, (message) => {
+          if (!message) return;
+          channel.ack(message);
+          arrived.resolve(message.content.toString());
+        });
+      });
+
+      await publish(queue, 'after the drop');
+      expect(await arrived.promise).toBe('after the drop');
+      expect(setups).toBe(2);
+      expect(logger.lines).toContain(
+        'warn the connection dropped while setting up a channel of setupChannel: setting it up again',
+      );
+    },
+  );
+
   it('on close, cancels its consumer and waits for the message in hand to be acked', async () => {
     const rabbit = await connect({ url: broker.amqpUrl, logger: recordingLogger() });
     const queue = broker.name('in-hand');
@@ -105,7 +133,7 @@ describe('a channel the program drives with amqplib (setupChannel)', () => {
 
     await expect(conflict).rejects.toThrow(TopologyConflictError);
     await expect(conflict).rejects.toMatchObject({
-      message: `Queue "${queue}" already exists with other settings: its x-queue-type is none, this program declares quorum. Delete it with "rabbitmqctl delete_queue ${queue}" (its messages go with it), or declare it as it is.`,
+      message: `Queue "${queue}" already exists with other settings: its x-queue-type is classic, this program declares quorum. Delete it with "rabbitmqctl delete_queue ${queue}" (its messages go with it), or declare it as it is.`,
       fix: `delete_queue ${queue}`,
     });
     // The failed channel took nothing else with it.
