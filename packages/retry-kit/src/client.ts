@@ -182,8 +182,20 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
       this.#logger.warn(`the broker closed ${managed.label}: setting it up again`);
       this.#restartLater(managed, model);
     });
-    const model = await this.#link.connection(Date.now() + 30_000, 'open a channel');
-    await managed.start(model);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const model = await this.#link.connection(deadline, 'open a channel');
+      try {
+        await managed.start(model);
+        break;
+      } catch (error) {
+        // The connection went down during setup (the broker restarted, or
+        // crashed the connection on a concurrent declaration): set up again
+        // on the one amqplib recovers. Anything else is the caller's to see.
+        if (this.#link.current === model || this.#link.closed) throw error;
+        this.#logger.warn(`the connection dropped while setting up ${managed.label}: setting it up again`);
+      }
+    }
     this.#channels.add(managed);
     return managed;
   }
