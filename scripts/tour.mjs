@@ -7,6 +7,7 @@ const steps = [
   ['publish-subscribe', 'broadcast each log to every receiver (fanout)', 'start'],
   ['routing', 'route logs by severity (direct)', 'start'],
   ['topics', 'route logs by patterns over their keys (topic)', 'start'],
+  ['rpc', 'ask a server and wait for its reply', 'start'],
   // The shop's own `start` serves until Ctrl+C; `demo` places three orders and stops.
   ['orders-store', 'an API that answers fast while three departments do the work', 'demo'],
   ['retry-backoff', 'why per-message TTL breaks retries, and the fix', 'start'],

@@ -23,8 +23,9 @@ it('pnpm start: every step of the tour runs against the broker, each names its p
     'docs/03-publish-subscribe.md',
     'docs/04-routing.md',
     'docs/05-topics.md',
-    'docs/06-orders-store.md',
-    'docs/07-retry-backoff.md',
+    'docs/06-rpc.md',
+    'docs/07-orders-store.md',
+    'docs/08-retry-backoff.md',
   ]);
   for (const page of pages) expect(existsSync(path.join(ROOT, page)), page).toBe(true);
   expect(lines.at(-1)).toMatch(/^All steps ran\./);

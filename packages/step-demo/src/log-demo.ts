@@ -37,7 +37,7 @@ export async function runLogDemo(demo: LogDemo): Promise<void> {
   if (demo.before) await emit(demo, demo.before);
   const receivers = demo.receivers.map((receiver) => ({
     ...receiver,
-    program: startProgram(demo.receiver, receiver.bindings, receiver.name, END),
+    program: startProgram(demo.receiver, receiver.bindings, receiver.name, { hide: END }),
   }));
   for (const { program } of receivers) await program.printed('Waiting for logs');
   for (const log of demo.logs) {

@@ -22,9 +22,17 @@ export interface StepProgram {
 /** Width of the name column: the longest program name of the steps. */
 const NAME_WIDTH = 22;
 
-/** Lines containing `hide` are kept in `lines` but not shown: the demo's own bookkeeping. */
-export function startProgram(file: URL, args: string[], name: string, hide?: string): StepProgram {
+export interface StartOptions {
+  /** Lines containing this are kept in `lines` but not shown: the demo's own bookkeeping. */
+  hide?: string;
+  /** Added to the program's environment. */
+  env?: Record<string, string>;
+}
+
+export function startProgram(file: URL, args: string[], name: string, options: StartOptions = {}): StepProgram {
+  const { hide, env = {} } = options;
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(file), ...args], {
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   // Should the demo die (Ctrl+C, an error), its programs go with it.
