@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import getPort from 'get-port';
 import type { BrokerHandle } from './handle.js';
 import { makeCertificates } from './tls.js';
 
@@ -33,11 +34,16 @@ const TLS_DIR = '/etc/rabbitmq/test-broker-tls';
 /**
  * What the harness's local nodes are configured with, as a conf.d drop-in:
  * management counts every 500 ms (tests read them), a memory limit that suits
- * a shared machine, and mutual TLS on 5671.
+ * a shared machine, mutual TLS on 5671, and streams.
  */
-function brokerConfig(): string {
+function brokerConfig(streamPort: number): string {
   return [
     'collect_statistics_interval = 500',
+    // Stream clients connect again to the address the node advertises: the
+    // port mapped on this side, not the container's own host name and port.
+    'stream.listeners.tcp.default = 5552',
+    'stream.advertised_host = localhost',
+    `stream.advertised_port = ${streamPort}`,
     'vm_memory_high_watermark.absolute = 1GB',
     'listeners.ssl.default = 5671',
     `ssl_options.cacertfile = ${TLS_DIR}/ca.pem`,
@@ -62,10 +68,14 @@ export async function startContainer(): Promise<RunningContainer> {
     target: `${TLS_DIR}/${name}`,
     mode: 0o644,
   });
+  // Fixed on this side, so the node can advertise it to stream clients.
+  const streamPort = await getPort({ host: '127.0.0.1' });
   const container = await new RabbitMQContainer(rabbitmqImage())
     .withEnvironment({ RABBITMQ_DEFAULT_USER: username, RABBITMQ_DEFAULT_PASS: password })
+    .withExposedPorts({ container: 5552, host: streamPort })
     .withCopyContentToContainer([
-      { content: brokerConfig(), target: '/etc/rabbitmq/conf.d/90-test-broker.conf', mode: 0o644 },
+      { content: brokerConfig(streamPort), target: '/etc/rabbitmq/conf.d/90-test-broker.conf', mode: 0o644 },
+      { content: '[rabbitmq_management,rabbitmq_stream].\n', target: '/etc/rabbitmq/enabled_plugins', mode: 0o644 },
       copy(certs.caFile, 'ca.pem'),
       copy(certs.serverCertFile, 'server.pem'),
       copy(certs.serverKeyFile, 'server.key'),
@@ -79,6 +89,7 @@ export async function startContainer(): Promise<RunningContainer> {
       kind: 'container',
       amqpUrl: `amqp://${username}:${password}@${host}:${container.getMappedPort(5672)}`,
       managementUrl: `http://${host}:${container.getMappedPort(15672)}`,
+      streamUrl: `rabbitmq-stream://${username}:${password}@${host}:${streamPort}`,
       username,
       password,
       tls: {

@@ -7,7 +7,7 @@ import { ensureRabbitInstallation } from './installation.js';
 import { startLocalNode } from './local-node.js';
 import { canConnect } from './wait.js';
 
-export const DEV_PORTS = { amqp: 5672, management: 15672, dist: 25672 } as const;
+export const DEV_PORTS = { amqp: 5672, management: 15672, dist: 25672, stream: 5552 } as const;
 
 function projectRoot(from = process.cwd()): string {
   let dir = from;
@@ -51,7 +51,20 @@ async function startDevContainer(dataDir: string) {
   const { GenericContainer, Wait } = await import('testcontainers');
   const container = await new GenericContainer(rabbitmqImage())
     .withHostname('dev-broker')
-    .withExposedPorts({ container: 5672, host: DEV_PORTS.amqp }, { container: 15672, host: DEV_PORTS.management })
+    .withExposedPorts(
+      { container: 5672, host: DEV_PORTS.amqp },
+      { container: 15672, host: DEV_PORTS.management },
+      { container: 5552, host: DEV_PORTS.stream },
+    )
+    .withCopyContentToContainer([
+      { content: '[rabbitmq_management,rabbitmq_stream].\n', target: '/etc/rabbitmq/enabled_plugins', mode: 0o644 },
+      // Stream clients connect again to the host the node advertises: this one, not the container.
+      {
+        content: 'stream.advertised_host = localhost\n',
+        target: '/etc/rabbitmq/conf.d/90-dev-broker.conf',
+        mode: 0o644,
+      },
+    ])
     .withBindMounts([{ source: dataDir, target: '/var/lib/rabbitmq' }])
     .withWaitStrategy(Wait.forLogMessage('Server startup complete'))
     .start();
@@ -110,6 +123,7 @@ export async function runDevBroker(): Promise<void> {
   console.log(`RabbitMQ is ready.
   AMQP:          amqp://guest:guest@localhost:${DEV_PORTS.amqp}   (the examples' default, AMQP_URL=amqp://localhost)
   Management UI: http://localhost:${DEV_PORTS.management}   (user guest, password guest)
+  Streams:       rabbitmq-stream://guest:guest@localhost:${DEV_PORTS.stream}   (step 8, streams)
 Press Ctrl+C to stop it; its data stays in .broker/.`);
 
   await new Promise<void>((resolve) => {

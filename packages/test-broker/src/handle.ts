@@ -14,6 +14,8 @@ export interface BrokerHandle {
   password: string;
   /** Present when the broker also listens for AMQP over TLS. */
   tls?: TlsEndpoint;
+  /** rabbitmq-stream:// URL of the default vhost, when the stream plugin listens. */
+  streamUrl?: string;
   /** How to reach the node to inject faults; absent for a user's own broker. */
   control?: NodeControl;
 }

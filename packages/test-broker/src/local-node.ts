@@ -18,7 +18,7 @@ export interface LocalNodeOptions {
   /** Erlang node name, e.g. `rabbit-dev@localhost`. Default: a unique one. */
   nodename?: string;
   /** Fixed ports; any left out are picked free at run time. */
-  ports?: { amqp?: number; management?: number; dist?: number };
+  ports?: { amqp?: number; management?: number; dist?: number; stream?: number };
   username?: string;
   password?: string;
   /** Also listen for AMQP over TLS, with certificates made for this node. Default: false */
@@ -79,11 +79,17 @@ export async function startLocalNode(options: LocalNodeOptions = {}): Promise<Lo
   const managementPort = options.ports?.management ?? (await getPort({ host: '127.0.0.1' }));
   const distPort = options.ports?.dist ?? (await getPort({ host: '127.0.0.1' }));
   const epmdPort = options.epmdPort ?? (await getPort({ host: '127.0.0.1' }));
+  const streamPort = options.ports?.stream ?? (await getPort({ host: '127.0.0.1' }));
 
   const settings: Record<string, string | number | boolean> = {
     'listeners.tcp.default': `127.0.0.1:${amqpPort}`,
     'management.tcp.ip': '127.0.0.1',
     'management.tcp.port': managementPort,
+    'stream.listeners.tcp.default': `127.0.0.1:${streamPort}`,
+    // Stream clients connect again to the host the node advertises, by default
+    // its host name, which may not resolve to the loopback address it listens on.
+    'stream.advertised_host': '127.0.0.1',
+    'stream.advertised_port': streamPort,
     default_user: username,
     default_pass: password,
     // A shared machine: the default 40 % of RAM would be several GB.
@@ -117,7 +123,7 @@ export async function startLocalNode(options: LocalNodeOptions = {}): Promise<Lo
 
   const configFile = path.join(dataDir, 'rabbitmq.conf');
   writeFileSync(configFile, rabbitConfig(settings));
-  writeFileSync(path.join(dataDir, 'enabled_plugins'), '[rabbitmq_management].\n');
+  writeFileSync(path.join(dataDir, 'enabled_plugins'), '[rabbitmq_management,rabbitmq_stream].\n');
   writeFileSync(path.join(dataDir, 'rabbitmq-env.conf'), '');
   const cookieFile = path.join(dataDir, '.erlang.cookie');
   if (!existsSync(cookieFile)) {
@@ -190,6 +196,7 @@ export async function startLocalNode(options: LocalNodeOptions = {}): Promise<Lo
     kind: 'local',
     amqpUrl: `amqp://${username}:${password}@127.0.0.1:${amqpPort}`,
     managementUrl: `http://127.0.0.1:${managementPort}`,
+    streamUrl: `rabbitmq-stream://${username}:${password}@127.0.0.1:${streamPort}`,
     username,
     password,
     ...(tls ? { tls } : {}),

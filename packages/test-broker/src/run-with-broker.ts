@@ -24,6 +24,7 @@ export async function runWithBroker(command: string[], { ifNone = false } = {}):
         ...process.env,
         [HANDLE_ENV]: JSON.stringify(broker.handle),
         ...(ifNone ? { AMQP_URL: broker.handle.amqpUrl } : {}),
+        ...(ifNone && broker.handle.streamUrl ? { RABBITMQ_STREAM_URL: broker.handle.streamUrl } : {}),
       }
     : process.env;
   const child = spawn(program, args, { stdio: 'inherit', env });

@@ -17,6 +17,8 @@ export interface TestBroker {
   amqpUrl: string;
   /** amqps:// URL of this file's vhost, when the broker listens for TLS. */
   amqpsUrl?: string;
+  /** rabbitmq-stream:// URL of this file's vhost, when the stream plugin listens. */
+  streamUrl?: string;
   management: ManagementClient;
   /** Fault controls, or undefined for a user's own broker (AMQP_URL). */
   faults?: BrokerFaults;
@@ -40,6 +42,7 @@ export async function useTestVhost(label = 'test'): Promise<TestBroker> {
     vhost,
     amqpUrl: withVhost(handle.amqpUrl, vhost),
     ...(handle.tls ? { amqpsUrl: withVhost(handle.tls.amqpsUrl, vhost) } : {}),
+    ...(handle.streamUrl ? { streamUrl: withVhost(handle.streamUrl, vhost) } : {}),
     management,
     faults: faultsFor(handle),
     handle,
