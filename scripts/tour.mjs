@@ -8,6 +8,8 @@ const steps = [
   ['routing', 'route logs by severity (direct)', 'start'],
   ['topics', 'route logs by patterns over their keys (topic)', 'start'],
   ['rpc', 'ask a server and wait for its reply', 'start'],
+  ['publisher-confirms', 'publish reliably and fast: three ways to wait for confirms, measured', 'start'],
+  ['streams', 'a log that readers replay, and offsets that survive a restart', 'start'],
   // The shop's own `start` serves until Ctrl+C; `demo` places three orders and stops.
   ['orders-store', 'an API that answers fast while three departments do the work', 'demo'],
   ['retry-backoff', 'why per-message TTL breaks retries, and the fix', 'start'],

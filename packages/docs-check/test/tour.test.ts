@@ -24,8 +24,10 @@ it('pnpm start: every step of the tour runs against the broker, each names its p
     'docs/04-routing.md',
     'docs/05-topics.md',
     'docs/06-rpc.md',
-    'docs/07-orders-store.md',
-    'docs/08-retry-backoff.md',
+    'docs/07-publisher-confirms.md',
+    'docs/08-streams.md',
+    'docs/09-orders-store.md',
+    'docs/10-retry-backoff.md',
   ]);
   for (const page of pages) expect(existsSync(path.join(ROOT, page)), page).toBe(true);
   expect(lines.at(-1)).toMatch(/^All steps ran\./);

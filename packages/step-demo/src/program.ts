@@ -20,7 +20,7 @@ export interface StepProgram {
 }
 
 /** Width of the name column: the longest program name of the steps. */
-const NAME_WIDTH = 22;
+const NAME_WIDTH = 23;
 
 export interface StartOptions {
   /** Lines containing this are kept in `lines` but not shown: the demo's own bookkeeping. */

@@ -1,0 +1,3 @@
+import { brokerTestConfig } from 'test-broker/vitest';
+
+export default brokerTestConfig();
