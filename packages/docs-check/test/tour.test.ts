@@ -12,11 +12,15 @@ it('pnpm start: every step of the tour runs against the broker, each names its p
   // Rejects, with everything printed, if the tour exits other than 0.
   const { stdout } = await promisify(execFile)(process.execPath, [path.join(ROOT, 'scripts/tour.mjs')], {
     cwd: ROOT,
-    env: { ...process.env, AMQP_URL: broker.amqpUrl },
+    env: {
+      ...process.env,
+      AMQP_URL: broker.amqpUrl,
+      ...(broker.streamUrl ? { RABBITMQ_STREAM_URL: broker.streamUrl } : {}),
+    },
     maxBuffer: 16 * 1024 * 1024,
   });
   const lines = stdout.trimEnd().split('\n');
-  const pages = lines.flatMap((line) => /^=== \d\. .*\((docs\/[^)]+)\) ===$/.exec(line)?.[1] ?? []);
+  const pages = lines.flatMap((line) => /^=== \d+\. .*\((docs\/[^)]+)\) ===$/.exec(line)?.[1] ?? []);
   expect(pages).toEqual([
     'docs/01-hello-world.md',
     'docs/02-work-queues.md',
