@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import getPort from 'get-port';
 import type { BrokerHandle } from './handle.js';
+import { ENABLED_PLUGINS } from './plugins.js';
 import { makeCertificates } from './tls.js';
 
 /** The image `pnpm broker`, the tests and docker-compose.yml use, unless TEST_BROKER_IMAGE names another. */
@@ -75,7 +76,7 @@ export async function startContainer(): Promise<RunningContainer> {
     .withExposedPorts({ container: 5552, host: streamPort })
     .withCopyContentToContainer([
       { content: brokerConfig(streamPort), target: '/etc/rabbitmq/conf.d/90-test-broker.conf', mode: 0o644 },
-      { content: '[rabbitmq_management,rabbitmq_stream].\n', target: '/etc/rabbitmq/enabled_plugins', mode: 0o644 },
+      { content: ENABLED_PLUGINS, target: '/etc/rabbitmq/enabled_plugins', mode: 0o644 },
       copy(certs.caFile, 'ca.pem'),
       copy(certs.serverCertFile, 'server.pem'),
       copy(certs.serverKeyFile, 'server.key'),

@@ -5,6 +5,7 @@ import { rabbitmqctl } from './ctl.js';
 import type { NodeControl } from './handle.js';
 import { ensureRabbitInstallation } from './installation.js';
 import { startLocalNode } from './local-node.js';
+import { ENABLED_PLUGINS } from './plugins.js';
 import { canConnect } from './wait.js';
 
 export const DEV_PORTS = { amqp: 5672, management: 15672, dist: 25672, stream: 5552 } as const;
@@ -57,7 +58,7 @@ async function startDevContainer(dataDir: string) {
       { container: 5552, host: DEV_PORTS.stream },
     )
     .withCopyContentToContainer([
-      { content: '[rabbitmq_management,rabbitmq_stream].\n', target: '/etc/rabbitmq/enabled_plugins', mode: 0o644 },
+      { content: ENABLED_PLUGINS, target: '/etc/rabbitmq/enabled_plugins', mode: 0o644 },
       // Stream clients connect again to the host the node advertises: this one, not the container.
       {
         content: 'stream.advertised_host = localhost\n',

@@ -9,6 +9,7 @@ import getPort from 'get-port';
 import type { BrokerHandle } from './handle.js';
 import { ensureRabbitInstallation } from './installation.js';
 import { ManagementClient } from './management.js';
+import { ENABLED_PLUGINS } from './plugins.js';
 import { makeCertificates } from './tls.js';
 import { canConnect, pollUntil } from './wait.js';
 
@@ -123,7 +124,7 @@ export async function startLocalNode(options: LocalNodeOptions = {}): Promise<Lo
 
   const configFile = path.join(dataDir, 'rabbitmq.conf');
   writeFileSync(configFile, rabbitConfig(settings));
-  writeFileSync(path.join(dataDir, 'enabled_plugins'), '[rabbitmq_management,rabbitmq_stream].\n');
+  writeFileSync(path.join(dataDir, 'enabled_plugins'), ENABLED_PLUGINS);
   writeFileSync(path.join(dataDir, 'rabbitmq-env.conf'), '');
   const cookieFile = path.join(dataDir, '.erlang.cookie');
   if (!existsSync(cookieFile)) {
