@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite against RabbitMQ 4.0. This machine's Debian (bookworm)
+# Tests against RabbitMQ 4.0. This machine's Debian (bookworm)
 # ships 3.10, so 4.0 comes from Debian trixie, installed in a chroot (about
 # 500 MB, built once and kept in $RABBITMQ4_ROOT). The harness starts it like
 # a local install, through wrapper scripts (server, rabbitmqctl, epmd: this
@@ -33,4 +33,6 @@ export RABBITMQ_SERVER_BIN="$wrappers/rabbitmq-server"
 
 version=$(chroot "$root" dpkg-query -W -f='${Version}' rabbitmq-server)
 cd "$repo"
-run_tests "rabbitmq $version" pnpm test
+# Every step (streams for real: they need 3.11) and the kit, on the next
+# major; not the harness's own tests, nor the shop, which only uses the kit.
+run_tests "rabbitmq $version" pnpm test --filter='!test-broker' --filter='!orders-store'
