@@ -31,11 +31,11 @@ export async function tooOldForStreams(
 /** RABBITMQ_STREAM_URL, or AMQP_URL's host, user and vhost on the stream port, 5552. */
 export function streamUrl(env: NodeJS.ProcessEnv = process.env): URL {
   if (env.RABBITMQ_STREAM_URL) return new URL(env.RABBITMQ_STREAM_URL);
-  const amqp = new URL(env.AMQP_URL ?? 'amqp://localhost');
-  const url = new URL(`rabbitmq-stream://${amqp.hostname}:5552`);
-  url.username = amqp.username;
-  url.password = amqp.password;
-  url.pathname = amqp.pathname;
+  const amqpUrl = new URL(env.AMQP_URL ?? 'amqp://localhost');
+  const url = new URL(`rabbitmq-stream://${amqpUrl.hostname}:5552`);
+  url.username = amqpUrl.username;
+  url.password = amqpUrl.password;
+  url.pathname = amqpUrl.pathname;
   return url;
 }
 
