@@ -1,7 +1,7 @@
 import { type Program, stepPrograms } from 'test-broker';
 import { useTestVhost } from 'test-broker/vitest';
 import { describe, expect, it } from 'vitest';
-import { STREAMS_NEED, tooOldForStreams } from '../src/stream-client.js';
+import { STREAMS_NEED, streamUrl, tooOldForStreams } from '../src/stream-client.js';
 
 const broker = await useTestVhost('streams');
 const { program } = stepPrograms(import.meta.url, {
@@ -25,6 +25,16 @@ function summary(reader: Program) {
     /^(.*): (\d+) messages, first offset (\S+), last offset (\S+)$/.exec(line ?? '') ?? [];
   return { why, messages: Number(messages), first: Number(first), last: Number(last) };
 }
+
+it("finds the stream port in RABBITMQ_STREAM_URL, or else on AMQP_URL's host, with its user and vhost, at 5552", () => {
+  expect(String(streamUrl({ RABBITMQ_STREAM_URL: 'rabbitmq-stream://a:b@h:1/v', AMQP_URL: 'amqp://x' }))).toBe(
+    'rabbitmq-stream://a:b@h:1/v',
+  );
+  expect(String(streamUrl({ AMQP_URL: 'amqp://u:p@rabbit.example:5673/shop' }))).toBe(
+    'rabbitmq-stream://u:p@rabbit.example:5552/shop',
+  );
+  expect(String(streamUrl({}))).toBe('rabbitmq-stream://localhost:5552');
+});
 
 if (old) {
   // Debian bookworm's RabbitMQ 3.10: the compatibility legs run the tests below on 4.0.
