@@ -4,7 +4,7 @@ import type { Delivery, Handler } from './consumer.js';
 import type { DelayTopology } from './delays/delay-topology.js';
 import type { Logger } from './logger.js';
 import type { Publisher } from './publisher.js';
-import { deadLetterHeaders, readRetryState, retryHeaders } from './retry/headers.js';
+import { deadLetterHeaders, HEADERS, readRetryState, retryHeaders } from './retry/headers.js';
 import { type DeadLetterReason, decide, type RetryPolicy } from './retry/policy.js';
 import type { Topology } from './topology.js';
 
@@ -30,18 +30,32 @@ export interface HandlingOptions<T> {
   onDeadLetter: (event: DeadLetteredEvent) => void;
 }
 
+/** A failed message's retry is stored: it comes back to `queue` after `delay` ms. */
 export interface RetryScheduledEvent {
   queue: string;
   messageId: string | undefined;
+  /** The attempt that just failed: 1 for the first. */
   attemptNumber: number;
+  /** Milliseconds until the next attempt. */
   delay: number;
+  /** What the handler threw. */
+  error: unknown;
+  /** The message as the handler saw it. */
+  delivery: Delivery;
 }
 
+/** A message is stored in its dead-letter queue. */
 export interface DeadLetteredEvent {
   queue: string;
   messageId: string | undefined;
   reason: DeadLetterReason;
   deadLetterQueue: string;
+  /** Failed attempts in all, as the dead letter's `x-retry-attempts` header says (0 for a message never handled). */
+  attempts: number;
+  /** Why: what the handler threw, or the decoding, validation or routing error. */
+  error: unknown;
+  /** The message as the handler saw it. */
+  delivery: Delivery;
 }
 
 // Per-message TTLs and the broker's own death records do not travel on:
@@ -104,7 +118,8 @@ export function createHandling<T>(options: HandlingOptions<T>) {
     logger.warn(
       `"${queue}": message ${delivery.messageId ?? ''} dead-lettered to "${deadLetterQueue}" (${reason}): ${String(headers['x-retry-last-error'])}`,
     );
-    options.onDeadLetter({ queue, messageId: delivery.messageId, reason, deadLetterQueue });
+    const attempts = Number(headers[HEADERS.attempts]);
+    options.onDeadLetter({ queue, messageId: delivery.messageId, reason, deadLetterQueue, attempts, error, delivery });
     return 'ack';
   }
 
@@ -127,7 +142,7 @@ export function createHandling<T>(options: HandlingOptions<T>) {
       message.content,
       route.cc ? { ...properties, CC: route.cc } : properties,
     );
-    options.onRetry({ queue, messageId: delivery.messageId, attemptNumber, delay: decision.delay });
+    options.onRetry({ queue, messageId: delivery.messageId, attemptNumber, delay: decision.delay, error, delivery });
     return 'ack';
   }
 

@@ -2,7 +2,14 @@ import amqp from 'amqplib';
 import { useTestVhost } from 'test-broker/vitest';
 import { describe, expect, it } from 'vitest';
 import { keptQueueKind } from '../src/delays/delay-topology.js';
-import { type DelayOptions, type Delivery, HEADERS, PermanentError } from '../src/index.js';
+import {
+  type DeadLetteredEvent,
+  type DelayOptions,
+  type Delivery,
+  HEADERS,
+  PermanentError,
+  type RetryScheduledEvent,
+} from '../src/index.js';
 import { queueArguments } from '../src/topology.js';
 import { connectTo, deferred, takeOne } from './helpers.js';
 
@@ -153,6 +160,26 @@ describe.each(topologies)('handler outcomes, with %s', (_name, delays) => {
     const dead = await takeDead(queue);
     expect(dead.properties.headers).toMatchObject({ [HEADERS.reason]: 'deadline' });
     expect(calls).toBeGreaterThanOrEqual(3);
+  });
+
+  it('the events carry the error, the attempts and the delivery', async () => {
+    const { rabbit, queue } = await setup({ attempts: 2 });
+    const retried: RetryScheduledEvent[] = [];
+    rabbit.on('retry-scheduled', (event) => retried.push(event));
+    const deadLettered = new Promise<DeadLetteredEvent>((resolve) => rabbit.once('dead-lettered', resolve));
+    await rabbit.consume(queue, (_payload, delivery) => {
+      throw new Error(`boom ${delivery.attempts + 1}`);
+    });
+    await rabbit.sendToQueue(queue, { order: 7 }, { messageId: 'order-7' });
+
+    const dead = await deadLettered;
+    expect(retried).toHaveLength(1);
+    expect(retried[0]).toMatchObject({ queue, messageId: 'order-7', attemptNumber: 1, delay: 50 });
+    expect((retried[0]?.error as Error).message).toBe('boom 1');
+    expect(retried[0]?.delivery).toMatchObject({ queue, messageId: 'order-7', attempts: 0 });
+    expect(dead).toMatchObject({ queue, messageId: 'order-7', reason: 'exhausted', attempts: 2 });
+    expect((dead.error as Error).message).toBe('boom 2');
+    expect(dead.delivery).toMatchObject({ messageId: 'order-7', attempts: 1 });
   });
 
   it('succeeds on a later attempt, and nothing is dead-lettered', async () => {
