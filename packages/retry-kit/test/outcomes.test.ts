@@ -174,9 +174,10 @@ describe.each(topologies)('handler outcomes, with %s', (_name, delays) => {
 
     const dead = await deadLettered;
     expect(retried).toHaveLength(1);
-    expect(retried[0]).toMatchObject({ queue, messageId: 'order-7', attemptNumber: 1, delay: 50 });
-    expect((retried[0]?.error as Error).message).toBe('boom 1');
-    expect(retried[0]?.delivery).toMatchObject({ queue, messageId: 'order-7', attempts: 0 });
+    const [retry] = retried as [RetryScheduledEvent];
+    expect(retry).toMatchObject({ queue, messageId: 'order-7', attemptNumber: 1, delay: 50 });
+    expect((retry.error as Error).message).toBe('boom 1');
+    expect(retry.delivery).toMatchObject({ queue, messageId: 'order-7', attempts: 0 });
     expect(dead).toMatchObject({ queue, messageId: 'order-7', reason: 'exhausted', attempts: 2 });
     expect((dead.error as Error).message).toBe('boom 2');
     expect(dead.delivery).toMatchObject({ messageId: 'order-7', attempts: 1 });
