@@ -1,7 +1,7 @@
 // The fix: the same messages through retry-kit's two delay topologies. Every
 // delay queue holds one TTL only, so nothing waits behind a longer delay.
 // Run: pnpm --filter retry-backoff backoff
-import { connect, connectOrExit, type DelayOptions, DelayQueues, type RabbitClient, silentLogger } from 'retry-kit';
+import { connect, connectOrExit, type DelayOptions, type RabbitClient, silentLogger } from 'retry-kit';
 import { roundTrip } from './delayed-round-trip.js';
 import { DELAYS_S, type Row, table } from './scenario.js';
 
@@ -26,7 +26,7 @@ export async function withKit(url: string | undefined, topology: 'queues' | 'lad
   await rabbit.declareDelays(back);
   const rows = await roundTrip(rabbit, back, (label, delay) => rabbit.sendToQueue(back, { label }, { delay }));
   // The ladder's queues are fixed; one-queue-per-delay creates them as needed.
-  const delayQueues = rabbit.delays instanceof DelayQueues ? rabbit.delays.declaredDelays.length : LADDER_LEVELS;
+  const delayQueues = rabbit.delays.queueCount;
   await rabbit.close();
   return { rows, delayQueues };
 }

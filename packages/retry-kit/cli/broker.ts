@@ -1,7 +1,6 @@
 import amqp, { type ChannelModel } from 'amqplib';
-import { classifyConnectError } from '../src/connect-errors.js';
-import { ConnectError } from '../src/errors.js';
-import { parseUrl, resolveUrls } from '../src/url.js';
+import { ConnectError } from '../src/index.js';
+import { classifyConnectError, parseUrl, resolveUrls } from '../src/tooling.js';
 
 /**
  * One plain connection for a command (no recovery: a command that loses its

@@ -1,8 +1,9 @@
 import type { Channel, ChannelModel, GetMessage } from 'amqplib';
 import { Presets, SingleBar } from 'cli-progress';
-import { HEADERS } from '../src/retry/headers.js';
+import { DEAD_LETTER_REASONS, type DeadLetterReason, deadLetterQueueOf, HEADERS } from '../src/tooling.js';
 import { openBroker, queueDepth } from './broker.js';
-import { type DeadLetter, describeDeadLetter, REPLAYS_HEADER, walkQueue } from './peek.js';
+import { CommandError } from './management.js';
+import { type DeadLetter, describeDeadLetter, walkQueue } from './peek.js';
 import { age, shorten, table } from './table.js';
 import { beginTransactions } from './transaction.js';
 import { CONNECTION_OPTIONS, countOption, parseOptions, required, UsageError } from './usage.js';
@@ -16,7 +17,7 @@ export const DEAD_USAGE = `usage: retry-kit dead <list|replay|purge> --queue <wo
 options:
   --queue <name>              the work queue; its dead letters are in <name>.dead
   --dead-letter-queue <name>  where they are instead, if the consumer set deadLetterQueue
-  --reason <reason>           only these: exhausted, deadline, permanent, invalid, unknown-type
+  --reason <reason>           only these: ${DEAD_LETTER_REASONS.join(', ')}
   --id <message id>           only this message (replay)
   --limit <n>                 at most n (list: 100; replay: all)
   --dry-run                   say what replay would move, move nothing
@@ -36,8 +37,6 @@ const OPTIONS = {
 } as const;
 
 type Values = ReturnType<typeof parseOptions<typeof OPTIONS>>;
-
-const REASONS = ['exhausted', 'deadline', 'permanent', 'invalid', 'unknown-type'];
 
 /** Headers the kit sets while retrying and dead-lettering: a replayed message starts afresh. */
 const RETRY_HISTORY = [
@@ -63,13 +62,19 @@ export async function deadCommand(args: string[]): Promise<number> {
     action !== undefined && Object.hasOwn(actions, action) ? actions[action as keyof typeof actions] : undefined;
   if (!run) throw new UsageError(action ? `unknown dead subcommand "${action}"` : 'dead needs list, replay or purge');
   const values = parseOptions(rest, OPTIONS);
-  if (values.reason !== undefined && !REASONS.includes(values.reason)) {
-    throw new UsageError(`--reason must be one of ${REASONS.join(', ')}, not "${values.reason}"`);
+  if (values.reason !== undefined && !DEAD_LETTER_REASONS.includes(values.reason as DeadLetterReason)) {
+    throw new UsageError(`--reason must be one of ${DEAD_LETTER_REASONS.join(', ')}, not "${values.reason}"`);
   }
   const queue = required(values.queue, 'queue');
-  const deadLetterQueue = values['dead-letter-queue'] ?? `${queue}.dead`;
+  const deadLetterQueue = values['dead-letter-queue'] ?? deadLetterQueueOf(queue);
   const connection = await openBroker(values.url);
   try {
+    const missing = async (name: string) => (await queueDepth(connection, name)) === undefined;
+    if ((await missing(queue)) && (await missing(deadLetterQueue))) {
+      throw new CommandError(
+        `No queue "${queue}" and no dead-letter queue "${deadLetterQueue}" on this broker: check --queue.`,
+      );
+    }
     return await run(connection, { values, queue, deadLetterQueue });
   } finally {
     await connection.close();
@@ -224,7 +229,7 @@ async function replay(connection: ChannelModel, { values, queue, deadLetterQueue
 function publishBack(channel: Channel, message: GetMessage, letter: DeadLetter, target: string) {
   const headers = { ...((message.properties.headers ?? {}) as Record<string, unknown>) };
   for (const name of RETRY_HISTORY) delete headers[name];
-  headers[REPLAYS_HEADER] = letter.replays + 1;
+  headers[HEADERS.replays] = letter.replays + 1;
   // A deadline counts from here: a replay is a fresh start, not one last try.
   headers[HEADERS.publishedAt] = Date.now();
   const { properties } = message;

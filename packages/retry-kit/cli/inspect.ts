@@ -1,11 +1,10 @@
 import type { ChannelModel } from 'amqplib';
-import { HEADERS } from '../src/retry/headers.js';
-import { resolveUrls } from '../src/url.js';
+import { deadLetterQueueOf, HEADERS, redactUrl, resolveUrls } from '../src/tooling.js';
 import { openBroker, queueDepth } from './broker.js';
-import { listQueues, type QueueStats } from './management.js';
+import { CommandError, listQueues, type QueueStats } from './management.js';
 import { describeDeadLetter, walkQueue } from './peek.js';
 import { table } from './table.js';
-import { CONNECTION_OPTIONS, countOption, parseOptions } from './usage.js';
+import { CONNECTION_OPTIONS, countOption, parseOptions, UsageError } from './usage.js';
 
 export const INSPECT_USAGE = `usage: retry-kit inspect [--queue <name>] [options]
 
@@ -17,6 +16,7 @@ statistics, which RabbitMQ refreshes every few seconds.
 
 options:
   --queue <name>            only this work queue
+  --dead-letter-queue <q>   its dead letters are here, not in <name>.dead (the consumer's deadLetterQueue)
   --prefix <prefix>         the kit's prefix for delay queues (default retry-kit)
   --peek-limit <n>          read at most n messages per delay or dead-letter queue (default 10000)
   --management-url <url>    default RABBITMQ_MANAGEMENT_URL, else http://<amqp host>:15672
@@ -26,6 +26,7 @@ options:
 const OPTIONS = {
   ...CONNECTION_OPTIONS,
   queue: { type: 'string' },
+  'dead-letter-queue': { type: 'string' },
   prefix: { type: 'string', default: 'retry-kit' },
   'peek-limit': { type: 'string' },
   'management-url': { type: 'string' },
@@ -50,6 +51,15 @@ export interface QueueReport {
   dead: Record<string, number>;
 }
 
+interface InspectOptions {
+  prefix: string;
+  /** Only this work queue. */
+  only: string | undefined;
+  /** The dead-letter queue of `only`, when its consumer names one. */
+  deadLetterQueue: string | undefined;
+  peekLimit: number;
+}
+
 export async function inspectCommand(args: string[]): Promise<number> {
   const values = parseOptions(args, OPTIONS);
   if (values.help) {
@@ -57,11 +67,24 @@ export async function inspectCommand(args: string[]): Promise<number> {
     return 0;
   }
   const peekLimit = countOption(values['peek-limit'], 'peek-limit', 10_000);
+  if (values['dead-letter-queue'] !== undefined && values.queue === undefined) {
+    throw new UsageError('--dead-letter-queue names the dead-letter queue of one --queue: give --queue too');
+  }
   const url = resolveUrls(values.url)[0]!;
   const connection = await openBroker(url);
   try {
     const stats = await listQueues(url, values['management-url']);
-    const reports = await inspect(connection, stats, { prefix: values.prefix, only: values.queue, peekLimit });
+    if (values.queue !== undefined && (await queueDepth(connection, values.queue)) === undefined) {
+      throw new CommandError(
+        `No queue "${values.queue}" at ${redactUrl(url)}: check the name (retry-kit inspect lists them all).`,
+      );
+    }
+    const reports = await inspect(connection, stats, {
+      prefix: values.prefix,
+      only: values.queue,
+      deadLetterQueue: values['dead-letter-queue'],
+      peekLimit,
+    });
     if (values.json) console.log(JSON.stringify({ queues: reports }));
     else console.log(render(reports));
   } finally {
@@ -73,11 +96,14 @@ export async function inspectCommand(args: string[]): Promise<number> {
 async function inspect(
   connection: ChannelModel,
   stats: QueueStats[],
-  { prefix, only, peekLimit }: { prefix: string; only: string | undefined; peekLimit: number },
+  { prefix, only, deadLetterQueue, peekLimit }: InspectOptions,
 ): Promise<QueueReport[]> {
+  const deadLetterQueueOfWork = (queue: string) => (queue === only && deadLetterQueue) || deadLetterQueueOf(queue);
+  const deadLetterQueues = new Set(stats.map((q) => deadLetterQueueOf(q.name)).concat(deadLetterQueue ?? []));
   const isDelay = (name: string) => name.startsWith(`${prefix}.delay.`) || name.startsWith(`${prefix}.level.`);
-  const isWork = (name: string) => !name.endsWith('.dead') && !KITS_OWN.test(name);
+  const isWork = (name: string) => !deadLetterQueues.has(name) && !KITS_OWN.test(name);
   const work = stats.filter((q) => isWork(q.name) && (!only || q.name === only));
+  // Declared a moment ago, the queue can be missing from the management API's statistics.
   if (only && work.length === 0) work.push({ name: only });
   const reports = new Map<string, QueueReport>();
   for (const q of work) {
@@ -105,7 +131,7 @@ async function inspect(
     });
   }
   for (const report of reports.values()) {
-    const deadQueue = `${report.queue}.dead`;
+    const deadQueue = deadLetterQueueOfWork(report.queue);
     if (!(await queueDepth(connection, deadQueue))) continue;
     await walkQueue(connection, deadQueue, peekLimit, (message) => {
       const { reason } = describeDeadLetter(message);

@@ -1,5 +1,5 @@
-import { ConnectError } from '../src/errors.js';
-import { redactText } from '../src/url.js';
+import { ConnectError } from '../src/index.js';
+import { redactText } from '../src/tooling.js';
 import { deadCommand } from './dead.js';
 import { inspectCommand } from './inspect.js';
 import { CommandError } from './management.js';

@@ -1,5 +1,5 @@
 import type { Channel, ChannelModel, GetMessage } from 'amqplib';
-import { HEADERS } from '../src/retry/headers.js';
+import { HEADERS } from '../src/tooling.js';
 
 /** What a dead letter says about itself, from the kit's headers. */
 export interface DeadLetter {
@@ -15,8 +15,6 @@ export interface DeadLetter {
   replays: number;
 }
 
-export const REPLAYS_HEADER = 'x-retry-replays';
-
 export function describeDeadLetter(message: GetMessage): DeadLetter {
   const headers = (message.properties.headers ?? {}) as Record<string, unknown>;
   const text = (name: string) => (headers[name] === undefined ? undefined : String(headers[name]));
@@ -29,7 +27,7 @@ export function describeDeadLetter(message: GetMessage): DeadLetter {
     queue: text(HEADERS.queue),
     lastFailureAt: number(HEADERS.lastFailure),
     type: message.properties.type,
-    replays: number(REPLAYS_HEADER) ?? 0,
+    replays: number(HEADERS.replays) ?? 0,
   };
 }
 

@@ -1,7 +1,5 @@
-import { type DelayOptions, delayTopology } from '../src/client.js';
-import { keptQueueKind, merge } from '../src/delays/delay-topology.js';
-import { nextDelay, type RetryPolicy } from '../src/retry/policy.js';
-import { type QueueSpec, queueArguments, type Topology } from '../src/topology.js';
+import type { QueueSpec, Topology } from '../src/index.js';
+import { type DelayOptions, queueArguments, retryTopology } from '../src/tooling.js';
 import { table } from './table.js';
 import { parseOptions, required, UsageError } from './usage.js';
 import { loadWorkerModule } from './worker-module.js';
@@ -30,9 +28,6 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-/** Enough retries to meet every distinct delay of a policy: growth stops at maxDelay. */
-const MOST_ATTEMPTS_LISTED = 64;
-
 export async function topologyCommand(args: string[]): Promise<number> {
   const values = parseOptions(args, OPTIONS);
   if (values.help) {
@@ -53,31 +48,6 @@ export async function topologyCommand(args: string[]): Promise<number> {
   const topology = await retryTopology(queue, worker?.retry ?? {}, options);
   console.log(values.json ? JSON.stringify(topology, null, 2) : render(topology, queue));
   return 0;
-}
-
-/**
- * What the kit declares for `queue`, found by asking the delay topology to
- * route each delay the policy can produce (jitter aside: jittered delays are
- * rounded to a bounded set and declared as they occur).
- */
-export async function retryTopology(queue: string, policy: RetryPolicy, options: DelayOptions): Promise<Topology> {
-  const delays = delayTopology(options);
-  const routes: Topology[] = [];
-  const attempts = Math.min(policy.attempts ?? (policy.deadline === undefined ? 5 : Infinity), MOST_ATTEMPTS_LISTED);
-  for (let attempt = 1; attempt < attempts; attempt++) {
-    const delay = nextDelay({ ...policy, jitter: 'none' }, attempt, { quantise: delays.quantises });
-    await delays.route(delay, queue, async (topology) => {
-      routes.push(topology);
-    });
-  }
-  return merge(
-    {
-      queues: [{ name: queue }, { name: `${queue}.dead`, ...keptQueueKind(delays.queueType) }],
-    },
-    delays.shared(),
-    delays.returnTo(queue),
-    ...routes,
-  );
 }
 
 function describeQueue(spec: QueueSpec): string {

@@ -1,8 +1,6 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { DelayOptions } from '../src/client.js';
-import type { Handler, HandlersByType } from '../src/consumer.js';
-import type { RetryPolicy } from '../src/retry/policy.js';
+import type { DelayOptions, Handler, HandlersByType, RetryPolicy } from '../src/index.js';
 import { CommandError } from './management.js';
 
 /**

@@ -1,6 +1,4 @@
-import { connect } from '../src/connect.js';
-import { consoleLogger } from '../src/logger.js';
-import { closeOnSignals } from '../src/shutdown.js';
+import { closeOnSignals, connect, consoleLogger } from '../src/index.js';
 import { CONNECTION_OPTIONS, countOption, parseOptions, required } from './usage.js';
 import { loadWorkerModule } from './worker-module.js';
 

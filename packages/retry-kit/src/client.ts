@@ -1,21 +1,31 @@
 import { EventEmitter } from 'node:events';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import type { Channel, ChannelModel, ConfirmChannel, RecoveringChannelModel } from 'amqplib';
-import { type ConsumeOptions, Consumer, type Handler, type HandlersByType } from './consumer.js';
+import { type ConsumeOptions, Consumer } from './consumer.js';
 import { Declarations } from './declarations.js';
-import { DelayLadder, type DelayLadderOptions } from './delays/delay-ladder.js';
-import { DelayQueues, type DelayQueuesOptions } from './delays/delay-queues.js';
-import { type DelayTopology, keptQueueKind } from './delays/delay-topology.js';
+import { type DelayOptions, delayTopology } from './delays/delay-options.js';
+import type { DelayTopology } from './delays/delay-topology.js';
+import { Delayer } from './delays/delayer.js';
 import { ClosedError } from './errors.js';
-import { createHandling, type DeadLetteredEvent, type RetryScheduledEvent } from './handling.js';
+import {
+  createHandling,
+  type DeadLetteredEvent,
+  type Handler,
+  type HandlersByType,
+  type RetryScheduledEvent,
+} from './handling.js';
 import { Link } from './link.js';
 import type { Logger } from './logger.js';
 import { type ChannelSetup, ManagedChannel, type SetupChannelOptions } from './managed-channel.js';
-import { Publisher, type PublishOptions } from './publisher.js';
+import { Publisher, type PublishOptions, type SendOptions } from './publisher.js';
+import { deadLetterQueueOf, FailureRoutes } from './retry/failure-routes.js';
 import { HEADERS } from './retry/headers.js';
 import type { RetryPolicy } from './retry/policy.js';
 import type { BindingSpec, Topology } from './topology.js';
-import { redactText } from './url.js';
+
+/** The methods `connect` calls and applications never do; symbol-keyed so they stay off the public surface. */
+export const ATTACH = Symbol('attach');
+export const SET_UP = Symbol('set up');
 
 /** TLS settings for `amqps://` URLs, as Node's `tls.connect` takes them. */
 export type TlsOptions = Pick<
@@ -58,15 +68,6 @@ export interface ConnectOptions {
   delays?: DelayOptions;
 }
 
-/** One queue per distinct delay (`queues`), or binary delay levels (`ladder`). */
-export type DelayOptions =
-  | ({ topology?: 'queues' } & DelayQueuesOptions)
-  | ({ topology: 'ladder' } & DelayLadderOptions);
-
-export function delayTopology(options: DelayOptions = {}): DelayTopology {
-  return options.topology === 'ladder' ? new DelayLadder(options) : new DelayQueues(options);
-}
-
 export interface ClientEvents {
   connected: [{ url: string }];
   disconnected: [{ reason: string }];
@@ -99,24 +100,20 @@ export interface CloseOptions {
 export class RabbitClient extends EventEmitter<ClientEvents> {
   readonly #link = new Link();
   readonly #logger: Logger;
-  readonly #urls: string[];
   readonly #declarations = new Declarations(this.#link);
-  /** Queues whose delay topology is declared (and re-declared on reconnect with the rest). */
-  readonly #delaysReadyFor = new Map<string, Promise<void>>();
   readonly #consumers = new Set<Consumer>();
   readonly #channels = new Set<ManagedChannel<Channel>>();
   readonly #publisher: Publisher;
-  readonly #delays: DelayTopology;
+  readonly #delayer: Delayer;
   readonly #retry: RetryPolicy;
   #model: RecoveringChannelModel | undefined;
   #closing: Promise<void> | undefined;
 
   /** @internal use {@link connect} */
-  constructor(urls: string[], logger: Logger, options: ConnectOptions) {
+  constructor(logger: Logger, options: ConnectOptions) {
     super();
-    this.#urls = urls;
     this.#logger = logger;
-    this.#delays = delayTopology(options.delays);
+    this.#delayer = new Delayer(delayTopology(options.delays), this.#declarations);
     this.#retry = options.retry ?? {};
     this.#publisher = new Publisher(
       this.#link,
@@ -127,12 +124,12 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
   }
 
   /** @internal */
-  attach(model: RecoveringChannelModel): void {
+  [ATTACH](model: RecoveringChannelModel): void {
     this.#model = model;
   }
 
   /** @internal amqplib calls this after each (re)connection, before anyone else may use it. */
-  async setup(model: ChannelModel): Promise<void> {
+  async [SET_UP](model: ChannelModel): Promise<void> {
     await this.#declarations.reassert(model, (reason) =>
       this.#logger.warn(
         `a queue's node is down (${reason}): it is declared again on the next connection, its consumers start when it is back`,
@@ -142,7 +139,7 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
       this.#link.down(model);
       this.#publisher.reset();
     });
-    this.#delays.reset();
+    this.#delayer.topology.reset();
     this.#link.up(model);
     // One consumer that cannot start (its queue was deleted, say) must not
     // hold the connection, and every other consumer, hostage.
@@ -177,7 +174,7 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
     setup: ChannelSetup<ConfirmChannel> | ChannelSetup<Channel>,
     options: SetupChannelOptions = {},
   ): Promise<ManagedChannel<Channel> | ManagedChannel<ConfirmChannel>> {
-    if (this.#closing) throw new ClosedError('CLOSED', 'Cannot open a channel: the client is closing');
+    if (this.#closing) throw new ClosedError('Cannot open a channel: the client is closing');
     const managed: ManagedChannel<Channel> = new ManagedChannel(setup as ChannelSetup<Channel>, options, (model) => {
       this.#logger.warn(`the broker closed ${managed.label}: setting it up again`);
       this.#restartLater(managed, model);
@@ -231,30 +228,12 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
    * message's time.
    */
   declareDelays(queue: string): Promise<void> {
-    return this.#prepareDelaysTo(queue);
-  }
-
-  #prepareDelaysTo(queue: string): Promise<void> {
-    let ready = this.#delaysReadyFor.get(queue);
-    if (!ready) {
-      ready = (async () => {
-        await this.declare(this.#delays.shared());
-        await this.declare(this.#delays.returnTo(queue));
-      })();
-      ready.catch(() => this.#delaysReadyFor.delete(queue));
-      this.#delaysReadyFor.set(queue, ready);
-    }
-    return ready;
+    return this.#delayer.prepare(queue);
   }
 
   /** Publishes to an exchange and resolves when the broker confirms it. JSON unless `payload` is a Buffer. */
   publish(exchange: string, routingKey: string, payload: unknown, options?: PublishOptions): Promise<void> {
-    if (this.#closing) return Promise.reject(new ClosedError('CLOSED', 'Cannot publish: the client is closing'));
-    if (options?.delay) {
-      return Promise.reject(
-        new TypeError('A delayed publish goes to a queue: use sendToQueue(queue, payload, { delay })'),
-      );
-    }
+    if (this.#closing) return Promise.reject(new ClosedError('Cannot publish: the client is closing'));
     return this.#publisher.publish(exchange, routingKey, payload, options);
   }
 
@@ -263,12 +242,11 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
    * broker confirms it. With `delay`, the message reaches the queue that many
    * ms later, through the delay topology.
    */
-  async sendToQueue(queue: string, payload: unknown, options: PublishOptions = {}): Promise<void> {
+  async sendToQueue(queue: string, payload: unknown, options: SendOptions = {}): Promise<void> {
     const { delay, ...rest } = options;
     if (!delay || delay <= 0) return this.publish('', queue, payload, rest);
-    if (this.#closing) throw new ClosedError('CLOSED', 'Cannot publish: the client is closing');
-    await this.#prepareDelaysTo(queue);
-    const route = await this.#delays.route(Math.round(delay), queue, this.#declarations.assert);
+    if (this.#closing) throw new ClosedError('Cannot publish: the client is closing');
+    const route = await this.#delayer.route(Math.round(delay), queue);
     const now = Date.now();
     const headers = {
       ...rest.headers,
@@ -305,54 +283,43 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
     handler: Handler<T> | Record<string, Handler<never>>,
     options: ConsumeOptions<T> = {},
   ): Promise<Consumer> {
-    if (this.#closing) throw new ClosedError('CLOSED', 'Cannot consume: the client is closing');
-    const deadLetterQueue = options.deadLetterQueue ?? `${queue}.dead`;
-    // Nothing is declared for retries until a message first fails, so a
-    // consumer that never fails leaves no trace on the broker.
-    let prepared: Promise<void> | undefined;
-    const prepare = () => {
-      prepared ??= (async () => {
-        // Quorum on a cluster (quorum delays, or a quorum work queue): a classic
-        // queue whose node is down cannot be declared, and this one is declared
-        // on every connection.
-        const onCluster = this.#delays.queueType === 'quorum' || this.#declarations.queueType(queue) === 'quorum';
-        await this.declare({ queues: [{ name: deadLetterQueue, ...keptQueueKind(onCluster ? 'quorum' : 'classic') }] });
-        await this.#prepareDelaysTo(queue);
-      })().catch((error: unknown) => {
-        prepared = undefined;
-        throw error;
-      });
-      return prepared;
-    };
-    const process = createHandling<T>({
+    if (this.#closing) throw new ClosedError('Cannot consume: the client is closing');
+    const routes = new FailureRoutes({
       queue,
+      deadLetterQueue: options.deadLetterQueue ?? deadLetterQueueOf(queue),
+      publisher: this.#publisher,
+      delayer: this.#delayer,
+      declarations: this.#declarations,
+    });
+    const process = createHandling<T>({
       handler,
       policy: options.retry ?? this.#retry,
-      deadLetterQueue,
       validate: options.validate,
       next: options.next,
+      routes,
       publisher: this.#publisher,
-      delays: this.#delays,
-      assert: this.#declarations.assert,
-      prepare,
       logger: this.#logger,
       onRetry: (event) => this.emit('retry-scheduled', event),
       onDeadLetter: (event) => this.emit('dead-lettered', event),
     });
     const prefetch = options.prefetch ?? 10;
-    const concurrency = options.concurrency ?? (prefetch > 0 ? prefetch : 1);
-    const consumer: Consumer = new Consumer(queue, process, prefetch, concurrency, this.#logger, (model) =>
-      this.#restartLater(consumer, model),
-    );
+    const consumer: Consumer = new Consumer({
+      queue,
+      process,
+      prefetch,
+      concurrency: options.concurrency ?? (prefetch > 0 ? prefetch : 1),
+      logger: this.#logger,
+      onChannelLost: (model) => this.#restartLater(consumer, model),
+    });
     const model = this.#link.current;
     if (model) await consumer.start(model);
     this.#consumers.add(consumer);
     return consumer;
   }
 
-  /** The delay topology this client uses. */
+  /** @internal The delay topology this client uses (the retry-backoff example counts its queues). */
   get delays(): DelayTopology {
-    return this.#delays;
+    return this.#delayer.topology;
   }
 
   /** Restarts a consumer or channel that died while the connection lives on, backing off up to 30 s. */
@@ -404,10 +371,5 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
     }
     this.#link.close();
     await this.#model?.close();
-  }
-
-  /** @internal */
-  redact(text: string): string {
-    return redactText(text, this.#urls);
   }
 }

@@ -1,4 +1,5 @@
 import type { Message } from 'amqplib';
+import { DecodeError } from './errors.js';
 
 export const JSON_CONTENT_TYPE = 'application/json';
 
@@ -8,11 +9,6 @@ export function encode(payload: unknown): { content: Buffer; contentType: string
   const json = JSON.stringify(payload);
   if (json === undefined) throw new TypeError(`Cannot publish ${typeof payload}: it has no JSON form`);
   return { content: Buffer.from(json), contentType: JSON_CONTENT_TYPE };
-}
-
-/** Thrown when a message body cannot be decoded. */
-export class DecodeError extends Error {
-  override name = 'DecodeError';
 }
 
 /** JSON bodies are parsed; anything else is handed over as a Buffer. */

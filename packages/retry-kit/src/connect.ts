@@ -1,9 +1,9 @@
 import amqp, { type ChannelModel, type Options } from 'amqplib';
-import { type ConnectOptions, RabbitClient } from './client.js';
-import { classifyConnectError } from './connect-errors.js';
+import { classifyConnectError } from './broker-errors.js';
+import { ATTACH, type ConnectOptions, RabbitClient, SET_UP } from './client.js';
 import type { ConnectError } from './errors.js';
 import { consoleLogger } from './logger.js';
-import { parseUrl, redactUrl, resolveUrls } from './url.js';
+import { parseUrl, redactText, redactUrl, resolveUrls } from './url.js';
 
 /**
  * Connects to RabbitMQ. Fails fast with one clear {@link ConnectError} when
@@ -19,7 +19,8 @@ export async function connect(options: ConnectOptions = {}): Promise<RabbitClien
   const urls = resolveUrls(options.url);
   const targets = urls.map(parseUrl);
   const logger = options.logger ?? consoleLogger;
-  const client = new RabbitClient(urls, logger, options);
+  const client = new RabbitClient(logger, options);
+  const redact = (text: string) => redactText(text, urls);
 
   // amqplib re-reads this object on every attempt: pointing it at the next
   // URL after a failure is how the kit walks a cluster's nodes.
@@ -46,10 +47,10 @@ export async function connect(options: ConnectOptions = {}): Promise<RabbitClien
       maxRetries: recovery.maxRetries ?? Number.POSITIVE_INFINITY,
       initialMaxRetries: recovery.initialMaxRetries ?? urls.length - 1,
       waitForConnect: false,
-      setup: (connection: ChannelModel) => client.setup(connection),
+      setup: (connection: ChannelModel) => client[SET_UP](connection),
     },
   });
-  client.attach(model);
+  client[ATTACH](model);
 
   let lastError: ConnectError | undefined;
   let connectedOnce = false;
@@ -75,20 +76,20 @@ export async function connect(options: ConnectOptions = {}): Promise<RabbitClien
     else if (connectedOnce) logger.warn(classified.error.message);
   });
   model.on('disconnect', (error: Error) => {
-    const reason = client.redact(error.message);
+    const reason = redact(error.message);
     logger.warn(`disconnected from ${redactUrl(currentUrl())}: ${reason}`);
     client.emit('disconnected', { reason });
     if (targets.length > 1) nextNode();
   });
   model.on('reconnect-scheduled', ({ attempt, delay, error }) => {
-    client.emit('reconnecting', { attempt, delayMs: delay, reason: client.redact(error.message) });
+    client.emit('reconnecting', { attempt, delayMs: delay, reason: redact(error.message) });
   });
   model.on('reconnect-failed', (error: Error) => {
-    const reason = client.redact(error.message);
+    const reason = redact(error.message);
     if (connectedOnce) logger.error(`gave up reconnecting: ${reason}`);
     client.emit('reconnect-failed', { reason });
   });
-  model.on('error', (error: Error) => logger.warn(`connection error: ${client.redact(error.message)}`));
+  model.on('error', (error: Error) => logger.warn(`connection error: ${redact(error.message)}`));
 
   try {
     await model.waitForConnect();

@@ -1,32 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
-import type { Settlement } from './handling.js';
+import type { Delivery, Settlement } from './handling.js';
 import type { Logger } from './logger.js';
 import type { RetryPolicy } from './retry/policy.js';
-
-/** A delivered message, as a handler sees it. */
-export interface Delivery {
-  queue: string;
-  messageId: string | undefined;
-  type: string | undefined;
-  headers: Record<string, unknown>;
-  /** True when the broker delivered it before (to a consumer that died or gave it back). */
-  redelivered: boolean;
-  /** Failed attempts before this one (0 on the first). */
-  attempts: number;
-  /** The raw amqplib message, for what the kit does not surface. */
-  raw: ConsumeMessage;
-}
-
-/**
- * Handles one message. Resolve to ack it (the value goes on to `next`, if
- * set); throw to retry it per the policy, or throw a {@link PermanentError}
- * to dead-letter it at once.
- */
-export type Handler<T> = (payload: T, delivery: Delivery) => Promise<unknown> | unknown;
-
-/** One handler per message `type`: `{ 'order.placed': (order: Order) => ... }`. */
-export type HandlersByType<M> = { [K in keyof M]: Handler<M[K]> };
 
 export interface ConsumeOptions<T = unknown> {
   /** Messages the broker hands over before earlier ones are settled; 0 for no limit. @default 10 */
@@ -37,7 +13,8 @@ export interface ConsumeOptions<T = unknown> {
   retry?: RetryPolicy;
   /**
    * Where messages go that cannot or may no longer be handled; declared quorum
-   * when the client's delays are, or it declared `queue` quorum. @default `${queue}.dead`
+   * when the client's delays are, or it declared `queue` quorum. Tools that read
+   * it (`retry-kit inspect`, `dead`) take it as `--dead-letter-queue`. @default `${queue}.dead`
    */
   deadLetterQueue?: string;
   /** Checks a decoded payload; throw to dead-letter it as 'invalid'. Fits `schema.parse` of most schema libraries. */
@@ -52,6 +29,17 @@ const ACK_SETTLE_MS = 300;
 /** Back-off before giving a message back after its retry could not be stored. */
 const REQUEUE_PAUSE_MS = 1_000;
 
+interface ConsumerOptions {
+  queue: string;
+  /** Handles a message and says how to settle it; never throws. */
+  process: (message: ConsumeMessage) => Promise<Settlement>;
+  prefetch: number;
+  concurrency: number;
+  logger: Logger;
+  /** Told when the channel dies while its connection lives on. */
+  onChannelLost: (model: ChannelModel) => void;
+}
+
 /**
  * One consumer of one queue, on a channel of its own so its prefetch and its
  * failures stay its own. Re-created on every new connection.
@@ -62,7 +50,7 @@ export class Consumer {
   get label(): string {
     return `the consumer of "${this.queue}"`;
   }
-  readonly #process: (message: ConsumeMessage, delivery: Delivery) => Promise<Settlement>;
+  readonly #process: (message: ConsumeMessage) => Promise<Settlement>;
   readonly #prefetch: number;
   readonly #concurrency: number;
   /** Delivered messages waiting for a free handler slot. */
@@ -77,24 +65,17 @@ export class Consumer {
   #idle: (() => void) | undefined;
   #lastSettledAt = 0;
 
-  /** `onChannelLost` is told when the channel dies while its connection lives on. */
-  constructor(
-    queue: string,
-    process: (message: ConsumeMessage, delivery: Delivery) => Promise<Settlement>,
-    prefetch: number,
-    concurrency: number,
-    logger: Logger,
-    onChannelLost: (model: ChannelModel) => void,
-  ) {
-    this.queue = queue;
-    this.#process = process;
-    this.#prefetch = prefetch;
-    this.#concurrency = Math.max(1, concurrency);
-    this.#logger = logger;
-    this.#onChannelLost = onChannelLost;
+  /** @internal create consumers with `RabbitClient.consume` */
+  constructor(options: ConsumerOptions) {
+    this.queue = options.queue;
+    this.#process = options.process;
+    this.#prefetch = options.prefetch;
+    this.#concurrency = Math.max(1, options.concurrency);
+    this.#logger = options.logger;
+    this.#onChannelLost = options.onChannelLost;
   }
 
-  /** Starts consuming on `model`; called for each new connection. */
+  /** @internal Starts consuming on `model`; called for each new connection. */
   async start(model: ChannelModel): Promise<void> {
     if (this.#stopped) return;
     const channel = await model.createChannel();
@@ -129,7 +110,7 @@ export class Consumer {
       }
       this.#running++;
       try {
-        const settlement = await this.#process(message, toDelivery(this.queue, message));
+        const settlement = await this.#process(message);
         if (settlement === 'requeue') await sleep(REQUEUE_PAUSE_MS);
         settle(channel, message, settlement);
         this.#lastSettledAt = Date.now();
@@ -142,14 +123,14 @@ export class Consumer {
     }
   }
 
-  /** Stops taking new messages; handlers already running go on. */
+  /** @internal Stops taking new messages; handlers already running go on. */
   async stopConsuming(): Promise<void> {
     this.#stopped = true;
     const channel = this.#channel;
     if (channel && this.#consumerTag) await channel.cancel(this.#consumerTag).catch(() => {});
   }
 
-  /** Resolves when no handler is running. */
+  /** @internal Resolves when no handler is running. */
   async settled(): Promise<void> {
     while (this.#inFlight > 0) await new Promise<void>((resolve) => (this.#idle = resolve));
   }
@@ -161,6 +142,7 @@ export class Consumer {
     await this.closeChannel();
   }
 
+  /** @internal */
   async closeChannel(): Promise<void> {
     // RabbitMQ can ignore acks a quorum queue gets just before their channel
     // closes (rabbitmq-server issue 10327): those messages come back. Nothing
@@ -185,18 +167,4 @@ function settle(channel: Channel, message: ConsumeMessage, settlement: Settlemen
   } catch {
     // IllegalOperationError: channel closed; the broker redelivers the message.
   }
-}
-
-function toDelivery(queue: string, message: ConsumeMessage): Delivery {
-  const headers = (message.properties.headers ?? {}) as Record<string, unknown>;
-  const attempts = Number(headers['x-retry-attempts'] ?? 0);
-  return {
-    queue,
-    messageId: message.properties.messageId as string | undefined,
-    type: message.properties.type as string | undefined,
-    headers,
-    redelivered: message.fields.redelivered,
-    attempts: Number.isFinite(attempts) ? attempts : 0,
-    raw: message,
-  };
 }

@@ -1,4 +1,5 @@
 import type { Channel, ChannelModel } from 'amqplib';
+import { nodeDownReason } from './broker-errors.js';
 import type { Link } from './link.js';
 import { assertTopology, type BindingSpec, type Topology } from './topology.js';
 
@@ -115,16 +116,4 @@ async function quietChannel(model: ChannelModel): Promise<Channel> {
   // A failed declaration closes its channel; the caller sees the rejection.
   channel.on('error', () => {});
   return channel;
-}
-
-/**
- * The broker's words when a declaration failed because the queue's node is
- * down, else undefined. RabbitMQ 3.x says "home node ... is down"; 4.0 says
- * "failed to perform operation on queue ... due to timeout".
- */
-function nodeDownReason(error: unknown): string | undefined {
-  const message = error instanceof Error ? error.message : String(error);
-  const nodeDown = /home node .* is down|failed to perform operation on queue .* due to timeout/;
-  if (!/NOT.FOUND/.test(message) || !nodeDown.test(message)) return undefined;
-  return message.replace(/^.*?NOT_FOUND - /, '').replace(/"$/, '');
 }

@@ -1,35 +1,63 @@
 /** What went wrong, for callers that handle cases differently. */
 export type RetryKitErrorCode =
-  | 'BAD_URL'
-  | 'CONNECTION_REFUSED'
-  | 'ACCESS_REFUSED'
-  | 'VHOST_NOT_FOUND'
-  | 'TLS'
-  | 'CONNECT_FAILED'
+  | ConnectFailure
   | 'TOPOLOGY_CONFLICT'
   | 'NOT_FOUND'
   | 'NACKED'
   | 'QUEUE_FULL'
   | 'UNROUTABLE'
   | 'TIMEOUT'
-  | 'CLOSED';
+  | 'CLOSED'
+  | 'PERMANENT'
+  | 'UNDECODABLE';
 
-/** Base of every error the kit throws; `code` says which case it is. */
-export class RetryKitError extends Error {
-  readonly code: RetryKitErrorCode;
+/** Why the first connection could not be made. */
+export type ConnectFailure =
+  | 'BAD_URL'
+  | 'CONNECTION_REFUSED'
+  | 'ACCESS_REFUSED'
+  | 'VHOST_NOT_FOUND'
+  | 'TLS'
+  | 'CONNECT_FAILED';
 
-  constructor(code: RetryKitErrorCode, message: string, options?: ErrorOptions) {
+/** Base of every error the kit throws; each subclass sets its own `code`. */
+export abstract class RetryKitError extends Error {
+  abstract readonly code: RetryKitErrorCode;
+
+  constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = new.target.name;
+  }
+}
+
+/**
+ * The first connection could not be made. `code` says why: a bad URL,
+ * nothing listening, refused credentials, an unknown vhost, TLS; all but
+ * nothing listening are for a person to fix.
+ */
+export class ConnectError extends RetryKitError {
+  readonly code: ConnectFailure;
+
+  constructor(code: ConnectFailure, message: string, options?: ErrorOptions) {
+    super(message, options);
     this.code = code;
   }
 }
 
-/** The first connection could not be made: bad URL, nothing listening, refused credentials, unknown vhost, TLS. */
-export class ConnectError extends RetryKitError {}
+/** What the broker said of a declaration that differs from what exists, taken apart. */
+export interface PreconditionFailed {
+  /** The broker's words. */
+  said: string;
+  kind: 'queue' | 'exchange' | undefined;
+  name: string | undefined;
+  argument: string | undefined;
+  declared: string | undefined;
+  current: string | undefined;
+}
 
 /** A declaration differs from what the broker already has (PRECONDITION_FAILED). */
 export class TopologyConflictError extends RetryKitError {
+  readonly code = 'TOPOLOGY_CONFLICT';
   /** The queue or exchange whose declaration conflicts, e.g. `Queue "hello"`. */
   readonly resource: string;
   /** The setting that differs, e.g. `x-queue-type`, when the broker names one. */
@@ -39,23 +67,16 @@ export class TopologyConflictError extends RetryKitError {
   readonly #difference: string;
 
   /** @param fallback names the resource when the broker's message does not. */
-  constructor(brokerMessage: string, fallback = 'A queue or exchange') {
-    // amqplib quotes the broker's text: 406 (PRECONDITION-FAILED) with message "PRECONDITION_FAILED - ..."
-    const said = brokerMessage.replace(/^.*?PRECONDITION_FAILED - /, '').replace(/"$/, '');
-    const named = /(queue|exchange) '([^']*)'/.exec(said);
-    const kind = named?.[1] === 'queue' ? 'Queue' : 'Exchange';
-    const resource = named ? `${kind} "${named[2]}"` : fallback;
-    const argument = /inequivalent arg '([^']+)'/.exec(said)?.[1];
-    const values = /received (?:the value )?'?([^' ]*)'?.* but current is (?:the value )?'?([^' ]*)'?/.exec(said);
-    const difference =
-      argument && values
-        ? `: its ${argument} is ${queueTypeName(argument, values[2])}, this program declares ${values[1]}`
-        : `. Broker said: ${said}`;
-    super('TOPOLOGY_CONFLICT', '');
-    this.resource = resource;
+  constructor(conflict: PreconditionFailed, fallback = 'A queue or exchange') {
+    const { said, kind, name, argument, declared, current } = conflict;
+    super('');
+    this.resource = kind ? `${kind === 'queue' ? 'Queue' : 'Exchange'} "${name}"` : fallback;
     this.argument = argument;
-    this.fix = named?.[1] === 'queue' ? `delete_queue ${named[2]}` : undefined;
-    this.#difference = difference;
+    this.fix = kind === 'queue' ? `delete_queue ${name}` : undefined;
+    this.#difference =
+      argument && current !== undefined
+        ? `: its ${argument} is ${queueTypeName(argument, current)}, this program declares ${declared}`
+        : `. Broker said: ${said}`;
     this.message = this.explain();
   }
 
@@ -74,31 +95,45 @@ function queueTypeName(argument: string, current: string | undefined): string | 
 }
 
 /** The broker refused the message (basic.nack). */
-export class PublishNackedError extends RetryKitError {}
+export class PublishNackedError extends RetryKitError {
+  readonly code: 'NACKED' | 'QUEUE_FULL' = 'NACKED';
+}
 
 /** The broker refused the message because the queue is full (x-overflow: reject-publish). */
-export class QueueFullError extends PublishNackedError {}
+export class QueueFullError extends PublishNackedError {
+  override readonly code = 'QUEUE_FULL';
+}
 
 /** No queue is bound to take the message (mandatory publish returned). */
-export class UnroutableError extends RetryKitError {}
+export class UnroutableError extends RetryKitError {
+  readonly code = 'UNROUTABLE';
+}
 
 /** The exchange does not exist. */
-export class ExchangeNotFoundError extends RetryKitError {}
+export class ExchangeNotFoundError extends RetryKitError {
+  readonly code = 'NOT_FOUND';
+}
 
 /** The broker did not confirm in time, or the connection did not come back in time. */
-export class TimeoutError extends RetryKitError {}
+export class TimeoutError extends RetryKitError {
+  readonly code = 'TIMEOUT';
+}
 
 /** The client was closed. */
-export class ClosedError extends RetryKitError {}
+export class ClosedError extends RetryKitError {
+  readonly code = 'CLOSED';
+}
 
 /**
  * Throw it from a handler for a failure that retrying cannot fix (a declined
  * card, a malformed address): the message goes straight to the dead-letter
  * queue with reason 'permanent'.
  */
-export class PermanentError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'PermanentError';
-  }
+export class PermanentError extends RetryKitError {
+  readonly code = 'PERMANENT';
+}
+
+/** A message body is not what its content type says (JSON that does not parse): it is dead-lettered as 'invalid'. */
+export class DecodeError extends RetryKitError {
+  readonly code = 'UNDECODABLE';
 }

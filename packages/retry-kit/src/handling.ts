@@ -1,34 +1,44 @@
 import type { ConsumeMessage, Options } from 'amqplib';
 import { decode } from './codec.js';
-import type { Delivery, Handler } from './consumer.js';
-import type { DelayTopology } from './delays/delay-topology.js';
 import type { Logger } from './logger.js';
 import type { Publisher } from './publisher.js';
-import { deadLetterHeaders, HEADERS, readRetryState, retryHeaders } from './retry/headers.js';
-import { type DeadLetterReason, decide, type RetryPolicy } from './retry/policy.js';
-import type { Topology } from './topology.js';
+import type { FailureRoutes } from './retry/failure-routes.js';
+import {
+  type DeadLetterReason,
+  deadLetterHeaders,
+  HEADERS,
+  type RetryState,
+  readRetryState,
+  retryHeaders,
+} from './retry/headers.js';
+import { deadlineAt, decide, type RetryPolicy } from './retry/policy.js';
+
+/** A delivered message, as a handler sees it. */
+export interface Delivery {
+  queue: string;
+  messageId: string | undefined;
+  type: string | undefined;
+  headers: Record<string, unknown>;
+  /** True when the broker delivered it before (to a consumer that died or gave it back). */
+  redelivered: boolean;
+  /** Failed attempts before this one (0 on the first). */
+  attempts: number;
+  /** The raw amqplib message, for what the kit does not surface. */
+  raw: ConsumeMessage;
+}
+
+/**
+ * Handles one message. Resolve to ack it (the value goes on to `next`, if
+ * set); throw to retry it per the policy, or throw a {@link PermanentError}
+ * to dead-letter it at once.
+ */
+export type Handler<T> = (payload: T, delivery: Delivery) => Promise<unknown> | unknown;
+
+/** One handler per message `type`: `{ 'order.placed': (order: Order) => ... }`. */
+export type HandlersByType<M> = { [K in keyof M]: Handler<M[K]> };
 
 /** What to tell the broker about a message once the kit is done with it. */
 export type Settlement = 'ack' | 'requeue';
-
-export interface HandlingOptions<T> {
-  queue: string;
-  /** One handler, or one per message `type`. */
-  handler: Handler<T> | Record<string, Handler<never>>;
-  policy: RetryPolicy;
-  deadLetterQueue: string;
-  validate: ((payload: unknown, delivery: Delivery) => T) | undefined;
-  next: string | undefined;
-  publisher: Publisher;
-  delays: DelayTopology;
-  /** Declares without recording for re-declaration (delay queues manage their own). */
-  assert: (topology: Topology) => Promise<void>;
-  /** Declares the dead-letter queue and the way back from delays; called before the first retry or dead letter. */
-  prepare: () => Promise<void>;
-  logger: Logger;
-  onRetry: (event: RetryScheduledEvent) => void;
-  onDeadLetter: (event: DeadLetteredEvent) => void;
-}
 
 /** A failed message's retry is stored: it comes back to `queue` after `delay` ms. */
 export interface RetryScheduledEvent {
@@ -56,6 +66,41 @@ export interface DeadLetteredEvent {
   error: unknown;
   /** The message as the handler saw it. */
   delivery: Delivery;
+}
+
+export interface HandlingOptions<T> {
+  /** One handler, or one per message `type`. */
+  handler: Handler<T> | Record<string, Handler<never>>;
+  policy: RetryPolicy;
+  validate: ((payload: unknown, delivery: Delivery) => T) | undefined;
+  next: string | undefined;
+  /** Where failed messages go. */
+  routes: FailureRoutes;
+  /** For `next`. */
+  publisher: Publisher;
+  logger: Logger;
+  onRetry: (event: RetryScheduledEvent) => void;
+  onDeadLetter: (event: DeadLetteredEvent) => void;
+}
+
+/** A message, its retry history (read once, from its headers) and what its handler sees. */
+interface Received {
+  message: ConsumeMessage;
+  state: RetryState;
+  delivery: Delivery;
+}
+
+/** A message as its handler sees it. */
+export function toDelivery(queue: string, message: ConsumeMessage, state: RetryState): Delivery {
+  return {
+    queue,
+    messageId: message.properties.messageId as string | undefined,
+    type: message.properties.type as string | undefined,
+    headers: (message.properties.headers ?? {}) as Record<string, unknown>,
+    redelivered: message.fields.redelivered,
+    attempts: state.attempts,
+    raw: message,
+  };
 }
 
 // Per-message TTLs and the broker's own death records do not travel on:
@@ -95,74 +140,61 @@ function carriedProperties(message: ConsumeMessage, headers: Record<string, unkn
  * original is acked; if it cannot be stored, the original is given back.
  */
 export function createHandling<T>(options: HandlingOptions<T>) {
-  const { queue, policy, deadLetterQueue, publisher, delays, logger } = options;
+  const { policy, routes, publisher, logger } = options;
+  const { queue, deadLetterQueue } = routes;
 
   async function deadLetter(
-    message: ConsumeMessage,
-    delivery: Delivery,
+    { message, state, delivery }: Received,
     reason: DeadLetterReason,
     error: unknown,
-    countsAsAttempt: boolean,
+    { countsAsAttempt }: { countsAsAttempt: boolean },
   ): Promise<Settlement> {
-    const headers = deadLetterHeaders(
-      message,
-      readRetryState(message),
-      queue,
-      reason,
-      error,
-      Date.now(),
-      countsAsAttempt,
-    );
-    await options.prepare();
-    await publisher.publish('', deadLetterQueue, message.content, carriedProperties(message, headers));
+    const headers = deadLetterHeaders(message, { state, queue, reason, error, now: Date.now(), countsAsAttempt });
+    await routes.deadLetter(message.content, carriedProperties(message, headers));
     logger.warn(
-      `"${queue}": message ${delivery.messageId ?? ''} dead-lettered to "${deadLetterQueue}" (${reason}): ${String(headers['x-retry-last-error'])}`,
+      `"${queue}": message ${delivery.messageId ?? ''} dead-lettered to "${deadLetterQueue}" (${reason}): ${String(headers[HEADERS.lastError])}`,
     );
     const attempts = Number(headers[HEADERS.attempts]);
     options.onDeadLetter({ queue, messageId: delivery.messageId, reason, deadLetterQueue, attempts, error, delivery });
     return 'ack';
   }
 
-  async function failed(message: ConsumeMessage, delivery: Delivery, error: unknown): Promise<Settlement> {
-    const state = readRetryState(message);
+  async function failed(received: Received, error: unknown): Promise<Settlement> {
+    const { message, state, delivery } = received;
     const now = Date.now();
-    const from = policy.deadlineFrom === 'first-failure' ? (state.firstFailure ?? now) : (state.publishedAt ?? now);
-    const deadlineAt = policy.deadline === undefined ? undefined : from + policy.deadline;
     const attemptNumber = state.attempts + 1;
-    const decision = await decide(policy, error, attemptNumber, deadlineAt, { now, quantise: delays.quantises });
-    if (decision.kind === 'dead-letter') return deadLetter(message, delivery, decision.reason, error, true);
-
-    await options.prepare();
-    const route = await delays.route(decision.delay, queue, options.assert);
+    const decision = await decide(policy, error, attemptNumber, deadlineAt(policy, state, now), {
+      now,
+      quantise: routes.quantisesDelays,
+    });
+    if (decision.kind === 'dead-letter') {
+      return deadLetter(received, decision.reason, error, { countsAsAttempt: true });
+    }
     const headers = retryHeaders(message, state, queue, error, now, decision.delay);
-    const properties = carriedProperties(message, headers);
-    await publisher.publish(
-      route.exchange,
-      route.routingKey,
-      message.content,
-      route.cc ? { ...properties, CC: route.cc } : properties,
-    );
+    await routes.retry(message.content, carriedProperties(message, headers), decision.delay);
     options.onRetry({ queue, messageId: delivery.messageId, attemptNumber, delay: decision.delay, error, delivery });
     return 'ack';
   }
 
-  async function handle(message: ConsumeMessage, delivery: Delivery): Promise<Settlement> {
+  async function handle(received: Received): Promise<Settlement> {
+    const { message, state, delivery } = received;
+    const unhandled = { countsAsAttempt: false };
     let payload: unknown;
     try {
       payload = decode(message);
     } catch (error) {
-      return deadLetter(message, delivery, 'invalid', error, false);
+      return deadLetter(received, 'invalid', error, unhandled);
     }
     const handler = pickHandler(options.handler, delivery.type);
     if (!handler) {
       const error = new Error(`No handler for message type "${delivery.type ?? '(none)'}"`);
-      return deadLetter(message, delivery, 'unknown-type', error, false);
+      return deadLetter(received, 'unknown-type', error, unhandled);
     }
     if (options.validate) {
       try {
         payload = options.validate(payload, delivery);
       } catch (error) {
-        return deadLetter(message, delivery, 'invalid', error, false);
+        return deadLetter(received, 'invalid', error, unhandled);
       }
     }
     try {
@@ -176,16 +208,18 @@ export function createHandling<T>(options: HandlingOptions<T>) {
       return 'ack';
     } catch (error) {
       logger.warn(
-        `"${queue}": attempt ${readRetryState(message).attempts + 1} failed for message ${delivery.messageId ?? ''}: ${(error as Error)?.message ?? String(error)}`,
+        `"${queue}": attempt ${state.attempts + 1} failed for message ${delivery.messageId ?? ''}: ${(error as Error)?.message ?? String(error)}`,
       );
-      return failed(message, delivery, error);
+      return failed(received, error);
     }
   }
 
   /** Never throws: if the retry or dead letter cannot be stored, the message goes back to its queue. */
-  return async (message: ConsumeMessage, delivery: Delivery): Promise<Settlement> => {
+  return async (message: ConsumeMessage): Promise<Settlement> => {
+    const state = readRetryState(message);
+    const delivery = toDelivery(queue, message, state);
     try {
-      return await handle(message, delivery);
+      return await handle({ message, state, delivery });
     } catch (error) {
       logger.error(
         `"${queue}": could not store the retry or dead letter of message ${delivery.messageId ?? ''}, giving it back to the queue: ${(error as Error).message}`,

@@ -32,13 +32,13 @@ export class Link {
   close(): void {
     this.#closed = true;
     this.#current = undefined;
-    for (const waiter of this.#waiters) waiter.reject(new ClosedError('CLOSED', 'The client was closed'));
+    for (const waiter of this.#waiters) waiter.reject(new ClosedError('The client was closed'));
     this.#waiters.clear();
   }
 
   /** The current connection, or the next one if it comes before `deadline` (epoch ms). */
   async connection(deadline: number, what: string): Promise<ChannelModel> {
-    if (this.#closed) throw new ClosedError('CLOSED', `Cannot ${what}: the client is closed`);
+    if (this.#closed) throw new ClosedError(`Cannot ${what}: the client is closed`);
     if (this.#current) return this.#current;
     return new Promise<ChannelModel>((resolve, reject) => {
       const waiter = {
@@ -54,7 +54,7 @@ export class Link {
       const timer = setTimeout(
         () => {
           this.#waiters.delete(waiter);
-          reject(new TimeoutError('TIMEOUT', `Cannot ${what}: the broker connection did not come back in time`));
+          reject(new TimeoutError(`Cannot ${what}: the broker connection did not come back in time`));
         },
         Math.max(0, deadline - Date.now()),
       );

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
+import { isMissingExchange, isNack } from './broker-errors.js';
 import { encode } from './codec.js';
 import {
   ExchangeNotFoundError,
@@ -18,7 +19,11 @@ export interface PublishOptions extends Omit<Options.Publish, 'mandatory'> {
   timeoutMs?: number;
   /** Fail with {@link UnroutableError} when no queue takes the message. @default true */
   mandatory?: boolean;
-  /** With `sendToQueue`: deliver this many ms later, through the delay topology. */
+}
+
+/** Options of `sendToQueue`: a publish's, and a delay. */
+export interface SendOptions extends PublishOptions {
+  /** Deliver this many ms later, through the delay topology. @default 0 */
   delay?: number;
 }
 
@@ -87,7 +92,7 @@ export class Publisher {
   }
 
   async publish(exchange: string, routingKey: string, payload: unknown, options: PublishOptions = {}): Promise<void> {
-    const { timeoutMs = this.#defaultTimeoutMs, mandatory = true, delay: _delay, ...rest } = options;
+    const { timeoutMs = this.#defaultTimeoutMs, mandatory = true, ...rest } = options;
     const { content, contentType } = encode(payload);
     const properties: Options.Publish = {
       persistent: true,
@@ -176,16 +181,8 @@ export class Publisher {
 
   #outcome(error: Error | null, entry: Unconfirmed, channel: ConfirmChannel): Outcome {
     if (error === null) return entry.returned ? 'returned' : 'confirmed';
-    if (/nacked/.test(error.message)) return 'nacked';
-    const closeError = closeErrors.get(channel);
-    if (
-      closeError &&
-      /NOT.FOUND/.test(closeError.message) &&
-      closeError.message.includes(`exchange '${entry.exchange}'`)
-    ) {
-      return 'exchange-missing';
-    }
-    return 'lost';
+    if (isNack(error)) return 'nacked';
+    return isMissingExchange(closeErrors.get(channel), entry.exchange) ? 'exchange-missing' : 'lost';
   }
 
   #sweep(): void {
@@ -258,29 +255,20 @@ export class Publisher {
     const target = describe(exchange, routingKey);
     switch (outcome) {
       case 'returned':
-        return new UnroutableError(
-          'UNROUTABLE',
-          `No queue took the message published to ${target}: nothing is bound for it`,
-        );
+        return new UnroutableError(`No queue took the message published to ${target}: nothing is bound for it`);
       case 'exchange-missing':
-        return new ExchangeNotFoundError(
-          'NOT_FOUND',
-          `Exchange "${exchange}" does not exist: declare it before publishing`,
-        );
+        return new ExchangeNotFoundError(`Exchange "${exchange}" does not exist: declare it before publishing`);
       case 'timeout':
         return new TimeoutError(
-          'TIMEOUT',
           `The broker did not confirm the message published to ${target} in time: it may or may not have been stored. Publish again if unsure (consumers should be idempotent)`,
         );
       case 'nacked':
         if (this.#isKnownFull(exchange, routingKey)) {
           return new QueueFullError(
-            'QUEUE_FULL',
             `Queue "${routingKey}" is full (x-overflow: reject-publish): the broker refused the message`,
           );
         }
         return new PublishNackedError(
-          'NACKED',
           `The broker kept refusing the message published to ${target} (nack) until the publish timed out. Usually a queue it routes to is full (x-overflow: reject-publish)`,
         );
     }

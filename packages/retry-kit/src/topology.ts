@@ -1,4 +1,5 @@
 import type { Channel, Options } from 'amqplib';
+import { isPreconditionFailed, parsePreconditionFailed } from './broker-errors.js';
 import { TopologyConflictError } from './errors.js';
 
 /** A queue to declare. Durable by default: RabbitMQ 4.3 refuses transient non-exclusive queues. */
@@ -100,6 +101,6 @@ async function explainConflict<T>(resource: string, declare: () => Promise<T>): 
 
 /** amqplib's PRECONDITION_FAILED channel error as a {@link TopologyConflictError}; any other error as it is. */
 export function asTopologyConflict(error: unknown, resource?: string): unknown {
-  const message = (error as Error | undefined)?.message ?? '';
-  return /PRECONDITION.FAILED/.test(message) ? new TopologyConflictError(message, resource) : error;
+  if (!isPreconditionFailed(error)) return error;
+  return new TopologyConflictError(parsePreconditionFailed((error as Error).message), resource);
 }

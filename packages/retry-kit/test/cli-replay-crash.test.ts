@@ -2,7 +2,7 @@ import amqp from 'amqplib';
 import { pollUntil } from 'test-broker';
 import { useTestVhost } from 'test-broker/vitest';
 import { describe, expect, it } from 'vitest';
-import { HEADERS } from '../src/index.js';
+import { HEADERS } from '../src/tooling.js';
 import { retryKit, startRetryKit } from './cli-run.js';
 
 const broker = await useTestVhost('cli-replay-crash');

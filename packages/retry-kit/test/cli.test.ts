@@ -167,4 +167,44 @@ describe('retry-kit inspect', () => {
       'exhausted 1, permanent 1',
     ]);
   });
+
+  it('reads the dead letters of a consumer that names its own dead-letter queue', async () => {
+    const queue = broker.name('custom');
+    const deadLetterQueue = broker.name('custom-failed');
+    await rabbit.declare({ queues: [{ name: queue }] });
+    const dead = deferred();
+    rabbit.once('dead-lettered', () => dead.resolve());
+    const consumer = await rabbit.consume(
+      queue,
+      () => {
+        throw new PermanentError('card declined');
+      },
+      { deadLetterQueue },
+    );
+    await rabbit.sendToQueue(queue, { id: 'declined-1' }, { messageId: 'declined-1' });
+    await dead.promise;
+    await consumer.cancel();
+
+    const args = ['--queue', queue, '--dead-letter-queue', deadLetterQueue, '--json'];
+    const report = await retryKit(broker, ['inspect', ...args]);
+    expect(report.code).toBe(0);
+    expect(json(report.output).queues).toMatchObject([{ queue, dead: { permanent: 1 } }]);
+    const listed = await retryKit(broker, ['dead', 'list', ...args]);
+    expect(json(listed.output)).toMatchObject({ deadLetterQueue, total: 1, deadLetters: [{ id: 'declined-1' }] });
+  });
+
+  it('says in one line that a queue does not exist (exit 1)', async () => {
+    const missing = broker.name('nosuch');
+    const inspected = await retryKit(broker, ['inspect', '--queue', missing]);
+    expect(inspected.code).toBe(1);
+    expect(inspected.output).toHaveLength(1);
+    expect(inspected.text).toMatch(new RegExp(`^No queue "${missing}" at amqp://`));
+    for (const action of ['list', 'replay', 'purge']) {
+      const dead = await retryKit(broker, ['dead', action, '--queue', missing, '--yes']);
+      expect(dead, action).toMatchObject({
+        code: 1,
+        text: `No queue "${missing}" and no dead-letter queue "${missing}.dead" on this broker: check --queue.`,
+      });
+    }
+  });
 });

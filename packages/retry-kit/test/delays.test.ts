@@ -4,7 +4,8 @@ import amqp from 'amqplib';
 import { pollUntil, runProgram } from 'test-broker';
 import { useTestVhost } from 'test-broker/vitest';
 import { describe, expect, it } from 'vitest';
-import { type DelayOptions, type Delivery, HEADERS, type RabbitClient } from '../src/index.js';
+import type { DelayOptions, Delivery, RabbitClient } from '../src/index.js';
+import { HEADERS } from '../src/tooling.js';
 import { connectTo, deferred, takeOne } from './helpers.js';
 import { StreamTally } from './stream.js';
 

@@ -6,10 +6,10 @@ import {
   type DeadLetteredEvent,
   type DelayOptions,
   type Delivery,
-  HEADERS,
   PermanentError,
   type RetryScheduledEvent,
 } from '../src/index.js';
+import { HEADERS } from '../src/tooling.js';
 import { queueArguments } from '../src/topology.js';
 import { connectTo, deferred, takeOne } from './helpers.js';
 

@@ -31,6 +31,10 @@ export class DelayLadder implements DelayTopology {
   readonly #levels: number;
   readonly queueType: 'classic' | 'quorum';
 
+  get queueCount(): number {
+    return this.#levels;
+  }
+
   constructor(options: DelayLadderOptions = {}) {
     this.#prefix = options.prefix ?? 'retry-kit';
     this.#resolution = options.resolution ?? 10;

@@ -115,9 +115,8 @@ export class DelayQueues implements DelayTopology {
     return { exchange: this.queueName(delay), routingKey: queue };
   }
 
-  /** Delay queues this process has declared. */
-  get declaredDelays(): number[] {
-    return [...this.#declaredAt.keys()];
+  get queueCount(): number {
+    return this.#declaredAt.size;
   }
 
   reset(): void {

@@ -28,6 +28,8 @@ export interface DelayTopology {
    * the route needs (re)declaring.
    */
   route(delay: number, queue: string, declare: (topology: Topology) => Promise<void>): Promise<DelayRoute>;
+  /** Delay queues this process has declared on this connection (the ladder has all its levels from the start). */
+  readonly queueCount: number;
   /** Forgets what was declared (after a reconnect everything is re-declared). */
   reset(): void;
 }

@@ -1,5 +1,4 @@
 import type { Message } from 'amqplib';
-import type { DeadLetterReason } from './policy.js';
 
 /** The kit's own headers. Attempts are counted here, never in x-death (RabbitMQ 4.x ignores a client-set x-death). */
 export const HEADERS = {
@@ -21,7 +20,15 @@ export const HEADERS = {
   /** Set on dead letters. */
   reason: 'x-dead-letter-reason',
   originalMessageId: 'x-original-message-id',
+  /** How often `retry-kit dead replay` sent a dead letter back. */
+  replays: 'x-retry-replays',
 } as const;
+
+/** Why a message goes to the dead-letter queue: its `x-dead-letter-reason` header. */
+export const DEAD_LETTER_REASONS = ['exhausted', 'deadline', 'permanent', 'invalid', 'unknown-type'] as const;
+
+/** Why a message went to the dead-letter queue. */
+export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 
 /** What the kit knows of a message's history, from its headers. */
 export interface RetryState {
@@ -75,15 +82,20 @@ export function retryHeaders(
   };
 }
 
+export interface DeadLetterFacts {
+  state: RetryState;
+  queue: string;
+  reason: DeadLetterReason;
+  error: unknown;
+  now: number;
+  /** False when the message never reached a handler (undecodable, invalid, no handler for its type). */
+  countsAsAttempt: boolean;
+}
+
 /** Headers of a dead letter: why, how often, when, and where it came from. */
 export function deadLetterHeaders(
   message: Message,
-  state: RetryState,
-  queue: string,
-  reason: DeadLetterReason,
-  error: unknown,
-  now: number,
-  countsAsAttempt: boolean,
+  { state, queue, reason, error, now, countsAsAttempt }: DeadLetterFacts,
 ) {
   return {
     ...((message.properties.headers ?? {}) as Record<string, unknown>),

@@ -1,5 +1,6 @@
 import { PermanentError } from '../errors.js';
 import { applyJitter, type Backoff, baseDelay, type Jitter, quantiseDelay } from './backoff.js';
+import type { DeadLetterReason, RetryState } from './headers.js';
 
 export interface FailedAttempt {
   error: unknown;
@@ -11,7 +12,7 @@ export interface FailedAttempt {
 
 /** When and how often a failing message is tried again. */
 export interface RetryPolicy {
-  /** Most attempts in all, the first included. @default 5, or unlimited when `deadline` is set */
+  /** Most attempts in all, the first included. @default 5 ({@link DEFAULT_ATTEMPTS}), or unlimited when `deadline` is set */
   attempts?: number;
   /** Give up this many ms after `deadlineFrom`: the message's shelf life. */
   deadline?: number;
@@ -29,8 +30,8 @@ export interface RetryPolicy {
   onFailedAttempt?: (attempt: FailedAttempt & { delay: number | undefined }) => void | Promise<void>;
 }
 
-/** Why a message went to the dead-letter queue. */
-export type DeadLetterReason = 'exhausted' | 'deadline' | 'permanent' | 'invalid' | 'unknown-type';
+/** Attempts in all, the first included, of a policy that sets neither `attempts` nor `deadline`. */
+export const DEFAULT_ATTEMPTS = 5;
 
 export type Decision = { kind: 'retry'; delay: number } | { kind: 'dead-letter'; reason: DeadLetterReason };
 
@@ -48,7 +49,7 @@ export async function decide(
   deadlineAt: number | undefined,
   { now = Date.now(), quantise = false, random = Math.random }: DelayContext = {},
 ): Promise<Decision> {
-  const attempts = policy.attempts ?? (policy.deadline === undefined ? 5 : Number.POSITIVE_INFINITY);
+  const attempts = policy.attempts ?? (policy.deadline === undefined ? DEFAULT_ATTEMPTS : Number.POSITIVE_INFINITY);
   const retriesLeft = Math.max(0, attempts - attemptNumber);
   const attempt: FailedAttempt = { error, attemptNumber, retriesLeft };
 
@@ -65,6 +66,17 @@ export async function decide(
   }
   await policy.onFailedAttempt?.({ ...attempt, delay: decision.kind === 'retry' ? decision.delay : undefined });
   return decision;
+}
+
+/**
+ * The epoch ms past which no attempt of this message may start, or undefined
+ * without a deadline: `deadline` ms after the message was published, or
+ * after its first failure (`deadlineFrom: 'first-failure'`).
+ */
+export function deadlineAt(policy: RetryPolicy, state: RetryState, now: number): number | undefined {
+  if (policy.deadline === undefined) return undefined;
+  const from = policy.deadlineFrom === 'first-failure' ? (state.firstFailure ?? now) : (state.publishedAt ?? now);
+  return from + policy.deadline;
 }
 
 export interface DelayContext {

@@ -1,4 +1,6 @@
-import { ConnectError } from './errors.js';
+// Every place the kit recognises what the broker (or the socket) said lives
+// here: amqplib gives errors as text, so these are regular expressions.
+import { ConnectError, type PreconditionFailed } from './errors.js';
 import { redactText, redactUrl } from './url.js';
 
 const UNREACHABLE = new Set([
@@ -78,4 +80,55 @@ function safeVhost(url: string): string {
   } catch {
     return '?';
   }
+}
+
+/** True when the broker refused a declaration because what exists has other settings (406). */
+export function isPreconditionFailed(error: unknown): boolean {
+  return /PRECONDITION.FAILED/.test(messageOf(error));
+}
+
+/** A PRECONDITION_FAILED message taken apart: which resource, which argument, its current and declared values. */
+export function parsePreconditionFailed(brokerMessage: string): PreconditionFailed {
+  // amqplib quotes the broker's text: 406 (PRECONDITION-FAILED) with message "PRECONDITION_FAILED - ..."
+  const said = brokerMessage.replace(/^.*?PRECONDITION_FAILED - /, '').replace(/"$/, '');
+  const named = /(queue|exchange) '([^']*)'/.exec(said);
+  const values = /received (?:the value )?'?([^' ]*)'?.* but current is (?:the value )?'?([^' ]*)'?/.exec(said);
+  return {
+    said,
+    kind: named?.[1] === 'queue' ? 'queue' : named ? 'exchange' : undefined,
+    name: named?.[2],
+    argument: /inequivalent arg '([^']+)'/.exec(said)?.[1],
+    declared: values?.[1],
+    current: values?.[2],
+  };
+}
+
+/**
+ * The broker's words when a declaration failed because the queue's node is
+ * down, else undefined. RabbitMQ 3.x says "home node ... is down"; 4.0 says
+ * "failed to perform operation on queue ... due to timeout".
+ */
+export function nodeDownReason(error: unknown): string | undefined {
+  const message = messageOf(error);
+  const nodeDown = /home node .* is down|failed to perform operation on queue .* due to timeout/;
+  if (!/NOT.FOUND/.test(message) || !nodeDown.test(message)) return undefined;
+  return message.replace(/^.*?NOT_FOUND - /, '').replace(/"$/, '');
+}
+
+/** True for amqplib's error of a nacked publish. */
+export function isNack(error: Error): boolean {
+  return /nacked/.test(error.message);
+}
+
+/** True when a channel closed because `exchange` does not exist (404 on publish). */
+export function isMissingExchange(closeError: Error | undefined, exchange: string): boolean {
+  return (
+    closeError !== undefined &&
+    /NOT.FOUND/.test(closeError.message) &&
+    closeError.message.includes(`exchange '${exchange}'`)
+  );
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error ?? '');
 }
