@@ -4,8 +4,8 @@
 // Prints JSON lines.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { scratchBroker } from 'test-broker';
-import { startSalesStandIn } from '../src/sales-standin.js';
-import { percentile, placeOrders } from '../src/traffic.js';
+import { startSalesStandIn } from '../src/plumbing/sales-stand-in.js';
+import { percentile, placeOrders } from '../src/plumbing/traffic.js';
 import { startInlineApi, startShopApart } from './shop.js';
 
 const RATE = 100; // orders/s per API while latency is measured

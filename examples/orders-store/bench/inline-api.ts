@@ -3,9 +3,10 @@
 // Same store, same schema; only the publishing differs.
 import amqplib from 'amqplib';
 import Fastify from 'fastify';
-import { config } from '../src/config.js';
-import { createOrder, type NewOrder, openStore } from '../src/db.js';
-import { orderSchema } from '../src/order-schema.js';
+import { createOrder } from '../src/outbox.js';
+import { config } from '../src/plumbing/config.js';
+import { type NewOrder, orderSchema } from '../src/plumbing/order-schema.js';
+import { openStore } from '../src/plumbing/store.js';
 
 const EXCHANGE = 'orders-inline';
 const db = openStore(config.storeFile);

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import getPort from 'get-port';
 import { type Program, runProgram } from 'test-broker';
-import { DEPARTMENTS, openStore } from '../src/db.js';
+import { DEPARTMENTS } from '../src/fan-out.js';
+import { openStore } from '../src/plumbing/store.js';
 
 export interface ShopUnderTest {
   apiUrl: string;
@@ -22,7 +23,7 @@ export async function startShopApart(amqpUrl: string, salesUrl: string): Promise
   const env = { AMQP_URL: amqpUrl, DATA_DIR: dataDir, PORT: String(port), SALES_URL: salesUrl, LOG_FORMAT: 'json' };
   const programs: Program[] = [];
   const run = async (script: string, args: string[], ready: string) => {
-    const program = runProgram(new URL(`../src/${script}.ts`, import.meta.url), args, env);
+    const program = runProgram(new URL(`../src/plumbing/${script}.ts`, import.meta.url), args, env);
     programs.push(program);
     await program.line(ready);
   };

@@ -1,23 +1,12 @@
+// The API: answers in milliseconds because it never waits for RabbitMQ or a
+// department. POST /orders stores the order with its outbox row (outbox.ts)
+// and answers 201; the relay publishes it.
 import { readFileSync } from 'node:fs';
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyError,
-  type FastifyInstance,
-  type FastifySchemaValidationError,
-  LogController,
-} from 'fastify';
-import { createOrder, findOrder, type NewOrder, type Store } from './db.js';
-import { orderSchema } from './order-schema.js';
-import type { StatusFeed } from './status-feed.js';
-
-/** One validation failure in words, naming the field: `body has an unknown field "coupon"`. */
-function describeSchemaError(error: FastifySchemaValidationError, dataVar: string): string {
-  const where = `${dataVar}${error.instancePath}`;
-  if (error.keyword === 'additionalProperties')
-    return `${where} has an unknown field "${error.params.additionalProperty}"`;
-  if (error.keyword === 'required') return `${where} needs the field "${error.params.missingProperty}"`;
-  return `${where} ${error.message}`;
-}
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import { type StatusFeed, serveLiveStatus } from './live-status.js';
+import { createOrder } from './outbox.js';
+import { describeSchemaError, type NewOrder, orderSchema } from './plumbing/order-schema.js';
+import { findOrder, type Store } from './plumbing/store.js';
 
 export interface ApiOptions {
   /** Called after each order is stored: wakes a relay in the same process. */
@@ -27,11 +16,6 @@ export interface ApiOptions {
   log?: FastifyBaseLogger;
 }
 
-/**
- * The shop's API. POST /orders stores the order and its outbox row, and
- * answers at once: publishing is the relay's job, so a slow or absent broker
- * never slows an order down.
- */
 export function buildApi(db: Store, { onOrder, feed, log }: ApiOptions = {}): FastifyInstance {
   const app = Fastify({
     ...(log ? { loggerInstance: log } : {}),
@@ -69,28 +53,6 @@ export function buildApi(db: Store, { onOrder, feed, log }: ApiOptions = {}): Fa
     return order;
   });
 
-  // Server-Sent Events: the order as it is now, then every change, until the client goes.
-  app.get<{ Params: { id: string } }>('/orders/:id/events', async (request, reply) => {
-    const id = /^\d+$/.test(request.params.id) ? Number(request.params.id) : undefined;
-    if (id === undefined || !findOrder(db, id)) {
-      return reply.status(404).send({ error: 'not found', message: `No order ${request.params.id}` });
-    }
-    if (!feed) return reply.status(503).send({ error: 'unavailable', message: 'Live status needs RabbitMQ' });
-    reply.hijack();
-    const out = reply.raw;
-    out.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-    // Watch first, then read: departments write the store before they
-    // announce, so events that arrive before the snapshot is sent are
-    // already in it, and every later one is streamed.
-    let live = false;
-    const unwatch = await feed.watch(id, (event) => {
-      if (live) out.write(`event: status\ndata: ${JSON.stringify(event)}\n\n`);
-    });
-    out.write(`event: order\ndata: ${JSON.stringify(findOrder(db, id))}\n\n`);
-    live = true;
-    // Unbinding fails only when RabbitMQ is gone, and the queue goes with the connection then.
-    request.raw.on('close', () => unwatch().catch(() => {}));
-  });
-
+  serveLiveStatus(app, db, feed);
   return app;
 }

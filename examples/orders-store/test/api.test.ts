@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildApi } from '../src/api.js';
-import { openStore } from '../src/db.js';
+import { openStore } from '../src/plumbing/store.js';
 
 function api() {
   const db = openStore(':memory:');

@@ -5,10 +5,10 @@ import { connect, silentLogger } from 'retry-kit';
 import { runProgram } from 'test-broker';
 import { useTestVhost } from 'test-broker/vitest';
 import { describe, expect, it } from 'vitest';
-import { createOrder, openStore, progressOf } from '../src/db.js';
-import { ordersTopology } from '../src/departments.js';
-import { startRelay } from '../src/relay.js';
-import { startSalesStandIn } from '../src/sales-standin.js';
+import { ordersTopology } from '../src/fan-out.js';
+import { createOrder, startRelay } from '../src/outbox.js';
+import { startSalesStandIn } from '../src/plumbing/sales-stand-in.js';
+import { openStore, progressOf } from '../src/plumbing/store.js';
 
 const broker = await useTestVhost('orders-crash');
 
@@ -22,7 +22,7 @@ describe('a sales consumer killed mid-work', () => {
     const sales = await startSalesStandIn({ delayMs: 1_000 });
     const env = { AMQP_URL: broker.amqpUrl, DATA_DIR: dataDir, SALES_URL: sales.url };
     const consumer = (name: string) =>
-      runProgram(new URL('../src/run-consumer.ts', import.meta.url), ['--department', name], env);
+      runProgram(new URL('../src/plumbing/run-consumer.ts', import.meta.url), ['--department', name], env);
 
     const first = consumer('sales');
     await first.line('sales consumer ready');
@@ -57,7 +57,7 @@ describe('a warehouse consumer killed mid-work', () => {
     await rabbit.declare(ordersTopology(['warehouse']));
     const env = { AMQP_URL: broker.amqpUrl, DATA_DIR: dataDir };
     const consumer = () =>
-      runProgram(new URL('../src/run-consumer.ts', import.meta.url), ['--department', 'warehouse'], env);
+      runProgram(new URL('../src/plumbing/run-consumer.ts', import.meta.url), ['--department', 'warehouse'], env);
     const ids = Array.from({ length: 60 }, (_, n) =>
       createOrder(db, { customer_name: `Slip ${n}`, product_ids: [n + 1, n + 2] }),
     );

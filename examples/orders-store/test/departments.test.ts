@@ -7,10 +7,11 @@ import { connect, silentLogger } from 'retry-kit';
 import { useTestVhost } from 'test-broker/vitest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApi } from '../src/api.js';
-import { DEPARTMENTS, type DepartmentProgress, type OrderView, openStore } from '../src/db.js';
-import { startDepartment } from '../src/departments.js';
-import { startRelay } from '../src/relay.js';
-import { startSalesStandIn } from '../src/sales-standin.js';
+import { startDepartment } from '../src/department.js';
+import { DEPARTMENTS } from '../src/fan-out.js';
+import { startRelay } from '../src/outbox.js';
+import { startSalesStandIn } from '../src/plumbing/sales-stand-in.js';
+import { type DepartmentProgress, type OrderView, openStore } from '../src/plumbing/store.js';
 
 const broker = await useTestVhost('orders-departments');
 

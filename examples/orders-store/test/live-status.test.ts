@@ -3,8 +3,8 @@ import { connect, type RabbitClient, silentLogger } from 'retry-kit';
 import { useTestVhost } from 'test-broker/vitest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../src/api.js';
-import { type OrderView, openStore } from '../src/db.js';
-import { announce, type StatusEvent, startStatusFeed } from '../src/status-feed.js';
+import { announce, type StatusEvent, startStatusFeed } from '../src/live-status.js';
+import { type OrderView, openStore } from '../src/plumbing/store.js';
 
 const broker = await useTestVhost('orders-live');
 const rabbit = await connect({ url: broker.amqpUrl, logger: silentLogger });

@@ -7,7 +7,7 @@ import { useTestVhost } from 'test-broker/vitest';
 import { describe, expect, it } from 'vitest';
 
 const broker = await useTestVhost('orders-load');
-const script = (name: string) => new URL(`../src/${name}.ts`, import.meta.url);
+const script = (name: string) => new URL(`../src/plumbing/${name}.ts`, import.meta.url);
 
 describe('the random-order producer', () => {
   it('places orders on the whole shop (pnpm start) and sums up once every one is done', async () => {

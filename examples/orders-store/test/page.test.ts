@@ -6,7 +6,7 @@ import type { Browser } from 'playwright-core';
 import { type Program, runProgram } from 'test-broker';
 import { useTestVhost } from 'test-broker/vitest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startSalesStandIn } from '../src/sales-standin.js';
+import { startSalesStandIn } from '../src/plumbing/sales-stand-in.js';
 import { launchChromium } from './fixtures/chromium.js';
 
 const broker = await useTestVhost('orders-page');
@@ -36,7 +36,7 @@ describe('the page, in headless Chromium', () => {
     cleanups.push(() => sales.close());
     const port = await getPort();
     const shop = stopOnCleanup(
-      runProgram(new URL('../src/start.ts', import.meta.url), [], {
+      runProgram(new URL('../src/plumbing/start.ts', import.meta.url), [], {
         AMQP_URL: broker.amqpUrl,
         DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'orders-page-')),
         PORT: String(port),
@@ -66,7 +66,7 @@ describe('the page, in headless Chromium', () => {
   it('shows why an order is refused, and places nothing', async () => {
     const port = await getPort();
     const shop = stopOnCleanup(
-      runProgram(new URL('../src/run-api.ts', import.meta.url), [], {
+      runProgram(new URL('../src/plumbing/run-api.ts', import.meta.url), [], {
         AMQP_URL: broker.amqpUrl,
         DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'orders-page-')),
         PORT: String(port),

@@ -2,8 +2,9 @@ import { once } from 'node:events';
 import { connect, silentLogger } from 'retry-kit';
 import { useTestVhost } from 'test-broker/vitest';
 import { describe, expect, it } from 'vitest';
-import { createOrder, openStore, unsent } from '../src/db.js';
-import { ORDERS_EXCHANGE, startRelay } from '../src/relay.js';
+import { ORDERS_EXCHANGE } from '../src/fan-out.js';
+import { createOrder, startRelay } from '../src/outbox.js';
+import { openStore, unsent } from '../src/plumbing/store.js';
 
 const broker = await useTestVhost('orders-relay');
 

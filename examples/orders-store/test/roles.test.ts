@@ -5,10 +5,10 @@ import getPort from 'get-port';
 import { type Program, runProgram } from 'test-broker';
 import { useTestVhost } from 'test-broker/vitest';
 import { describe, expect, it } from 'vitest';
-import { DEPARTMENTS } from '../src/db.js';
+import { DEPARTMENTS } from '../src/fan-out.js';
 
 const broker = await useTestVhost('orders-roles');
-const script = (name: string) => new URL(`../src/${name}.ts`, import.meta.url);
+const script = (name: string) => new URL(`../src/plumbing/${name}.ts`, import.meta.url);
 
 describe('the roles run as separate programs', () => {
   it('api, relay, sales system and three consumers, sharing one store: an order reaches done', async () => {

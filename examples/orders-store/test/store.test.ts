@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runProgram } from 'test-broker';
 import { describe, expect, it } from 'vitest';
-import { openStore } from '../src/db.js';
+import { openStore } from '../src/plumbing/store.js';
 
 describe('the store', () => {
   it('is opened by several processes at once on a new file (the roles started together), each one writing', async () => {

@@ -1,7 +1,8 @@
 // The outbox relay alone: pnpm --filter orders-store relay
 // Publishes the orders that API processes stored.
+
+import { startRelay } from '../outbox.js';
 import { config } from './config.js';
-import { startRelay } from './relay.js';
 import { launch } from './roles.js';
 
 await launch(async ({ db, rabbit, log }) => {

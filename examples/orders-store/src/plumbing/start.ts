@@ -1,11 +1,12 @@
 // pnpm --filter orders-store start: the whole shop in one process (store,
 // API and page, outbox relay, the three departments, a stand-in sales
 // system), until Ctrl+C.
+
+import { DEPARTMENTS } from '../fan-out.js';
+import { startRelay } from '../outbox.js';
 import { config } from './config.js';
-import { DEPARTMENTS } from './db.js';
-import { startRelay } from './relay.js';
 import { launch, startApi, startLoggedDepartment } from './roles.js';
-import { startSalesStandIn } from './sales-standin.js';
+import { startSalesStandIn } from './sales-stand-in.js';
 
 await launch(async (shop) => {
   const { db, rabbit, log } = shop;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const dataDir = process.env.DATA_DIR ?? fileURLToPath(new URL('../data', import.meta.url));
+const dataDir = process.env.DATA_DIR ?? fileURLToPath(new URL('../../data', import.meta.url));
 
 /**
  * Settings shared by every role, from the environment, so roles run apart

@@ -4,15 +4,10 @@ import path from 'node:path';
 // and pragma(): one binary for Node 20 and 24 (better-sqlite3 aborts on Node 24
 // up to v12, and v13 needs Node 22).
 import { DatabaseSync, type DatabaseSyncInstance, type EnhancedDatabaseSync, enhance } from '@photostructure/sqlite';
+import type { Department } from '../fan-out.js';
+import type { NewOrder, PlacedOrder } from './order-schema.js';
 
-export const DEPARTMENTS = ['sales', 'marketing', 'warehouse'] as const;
-export type Department = (typeof DEPARTMENTS)[number];
-
-export interface NewOrder {
-  customer_name: string;
-  product_ids: number[];
-}
-
+/** What the status page shows of a department's work on an order; `attempts` is the kit's count of failed attempts. */
 export interface DepartmentProgress {
   state: 'pending' | 'done' | 'retrying' | 'failed';
   attempts: number;
@@ -98,25 +93,6 @@ function whileBusy<T>(work: () => T): T {
 const SQLITE_BUSY = 5;
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
-/**
- * Writes the order, its outbox row and one pending row per department in one
- * transaction: either all of it is stored, or none of it.
- */
-export function createOrder(db: Store, order: NewOrder): number {
-  const write = db.transaction((input: NewOrder) => {
-    const { lastInsertRowid } = db
-      .prepare('INSERT INTO orders (customer_name, product_ids, created_at) VALUES (?, ?, ?)')
-      .run(input.customer_name, JSON.stringify(input.product_ids), new Date().toISOString());
-    const id = Number(lastInsertRowid);
-    db.prepare('INSERT INTO outbox (order_id, payload) VALUES (?, ?)').run(id, JSON.stringify({ id, ...input }));
-    const pending = db.prepare("INSERT INTO progress (order_id, department, state) VALUES (?, ?, 'pending')");
-    for (const department of DEPARTMENTS) pending.run(id, department);
-    return id;
-  });
-  // IMMEDIATE: the write lock first, so two processes never both read, then wait on each other to write.
-  return write.immediate(order);
-}
-
 interface OrderRow {
   id: number;
   customer_name: string;
@@ -147,13 +123,13 @@ export function findOrder(db: Store, id: number): OrderView | undefined {
 
 export interface OutboxRow {
   id: number;
-  order_id: number;
   payload: string;
 }
 
+/** The outbox rows not yet published, oldest first. */
 export function unsent(db: Store, limit: number): OutboxRow[] {
   return db
-    .prepare('SELECT id, order_id, payload FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT ?')
+    .prepare('SELECT id, payload FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT ?')
     .all(limit) as OutboxRow[];
 }
 
@@ -185,12 +161,9 @@ export function setProgress(db: Store, orderId: number, department: Department, 
 /**
  * Counts an order in its customer's statistics and marks marketing done, in
  * one transaction, unless it was done already: a redelivered order is never
- * counted twice.
+ * counted twice. `attempts`: the kit's count of failed attempts before this one.
  */
-export function countForCustomer(
-  db: Store,
-  order: { id: number; customer_name: string; product_ids: number[] },
-): boolean {
+export function countForCustomer(db: Store, order: PlacedOrder, attempts: number): boolean {
   return db
     .transaction(() => {
       if (progressOf(db, order.id, 'marketing')?.state === 'done') return false;
@@ -198,7 +171,7 @@ export function countForCustomer(
         `INSERT INTO customer_stats (customer_name, orders, products) VALUES (?, 1, ?)
        ON CONFLICT (customer_name) DO UPDATE SET orders = orders + 1, products = products + excluded.products`,
       ).run(order.customer_name, order.product_ids.length);
-      setProgress(db, order.id, 'marketing', { state: 'done', attempts: 0, reason: null });
+      setProgress(db, order.id, 'marketing', { state: 'done', attempts, reason: null });
       return true;
     })
     .immediate();

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { NewOrder, OrderView } from './db.js';
+import type { NewOrder } from './order-schema.js';
+import type { OrderView } from './store.js';
 
 const CUSTOMERS = ['Ada', 'Grace', 'Linus', 'Margaret', 'Alan', 'Barbara', 'Dennis', 'Edsger', 'Frances', 'Ken'];
 

@@ -3,18 +3,14 @@ import { mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import PDFDocument from 'pdfkit';
 
-export interface SlipOrder {
-  id: number;
-  customer_name: string;
-  product_ids: number[];
-}
+import type { PlacedOrder } from './order-schema.js';
 
 /**
  * Renders the packing slip of an order to `<dir>/order-<id>.pdf`. Written to
  * a temporary name and renamed, so the printer never sees half a slip, and a
  * second rendering of the same order replaces the first: one slip per order.
  */
-export async function renderSlip(dir: string, order: SlipOrder): Promise<string> {
+export async function renderSlip(dir: string, order: PlacedOrder): Promise<string> {
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, `order-${order.id}.pdf`);
   const partial = `${file}.partial`;

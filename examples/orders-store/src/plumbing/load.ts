@@ -3,7 +3,7 @@
 // POSTs random orders on schedule, shows progress, waits for every accepted
 // order to be done or failed, and sums up.
 import { Presets, SingleBar } from 'cli-progress';
-import { parseCommandLine } from './cli-args.js';
+import { parseCommandLine } from './command-line.js';
 import { percentile, placeOrders, UnreachableError, waitUntilSettled } from './traffic.js';
 
 const usage = 'usage: load --count <orders> --rate <orders per second> [--url <api url>] [--wait <seconds>]';

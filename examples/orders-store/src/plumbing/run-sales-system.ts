@@ -2,9 +2,9 @@
 //   pnpm --filter orders-store sales-system -- [--fail-first 3] [--fail-always] [--delay-ms 200]
 // Listens on 127.0.0.1:4000 (SALES_PORT), where consumers look by default.
 
-import { parseCommandLine } from './cli-args.js';
+import { parseCommandLine } from './command-line.js';
 import { createLog } from './log.js';
-import { startSalesStandIn } from './sales-standin.js';
+import { startSalesStandIn } from './sales-stand-in.js';
 
 const usage = 'usage: sales-system [--fail-first <n>] [--fail-always] [--delay-ms <ms>]';
 let options: { 'fail-first'?: string; 'fail-always'?: boolean; 'delay-ms'?: string };

@@ -6,11 +6,12 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { connectOrExit } from 'retry-kit';
-import { DEPARTMENTS, openStore } from './db.js';
+import { DEPARTMENTS } from '../fan-out.js';
+import { startRelay } from '../outbox.js';
 import { createLog } from './log.js';
-import { startRelay } from './relay.js';
 import { startApi, startLoggedDepartment } from './roles.js';
-import { startSalesStandIn } from './sales-standin.js';
+import { startSalesStandIn } from './sales-stand-in.js';
+import { openStore } from './store.js';
 import { randomOrder, waitUntilSettled } from './traffic.js';
 
 const log = createLog();

@@ -1,9 +1,9 @@
 // One department's consumer alone:
 //   pnpm --filter orders-store consumer -- --department sales
 
-import { parseCommandLine } from './cli-args.js';
+import { DEPARTMENTS, type Department } from '../fan-out.js';
+import { parseCommandLine } from './command-line.js';
 import { config } from './config.js';
-import { DEPARTMENTS, type Department } from './db.js';
 import { launch, startLoggedDepartment } from './roles.js';
 
 function departmentArgument(): Department {

@@ -2,12 +2,13 @@
 // (run-api.ts, run-relay.ts, run-consumer.ts) or all together (start.ts).
 import type { Logger } from 'pino';
 import { closeOnSignals, connectOrExit, type RabbitClient } from 'retry-kit';
-import { buildApi } from './api.js';
+import { buildApi } from '../api.js';
+import { startDepartment } from '../department.js';
+import type { Department } from '../fan-out.js';
+import { startStatusFeed } from '../live-status.js';
 import { config } from './config.js';
-import { type Department, openStore, type Store } from './db.js';
-import { startDepartment } from './departments.js';
 import { createLog } from './log.js';
-import { startStatusFeed } from './status-feed.js';
+import { openStore, type Store } from './store.js';
 
 export interface Shop {
   db: Store;

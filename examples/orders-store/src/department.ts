@@ -1,0 +1,89 @@
+// Lesson 3, the idempotent department: consumes its queue with retry-kit (retries with
+// backoff, then the dead-letter queue), and makes an order delivered twice harmless.
+import { EventEmitter } from 'node:events';
+import { type Delivery, PermanentError, type RabbitClient, type RetryPolicy } from 'retry-kit';
+import { type Department, ordersTopology, queueOf } from './fan-out.js';
+import { announce, statusTopology } from './live-status.js';
+import { orderIdIn, type PlacedOrder, placedOrder } from './plumbing/order-schema.js';
+import { renderSlip } from './plumbing/packing-slip.js';
+import { countForCustomer, type DepartmentProgress, progressOf, type Store, setProgress } from './plumbing/store.js';
+
+/**
+ * How the shop retries: 1, 2, 4, 8 and 16 s apart. A sales system down for half a minute still gets
+ * every order; one that stays down marks the order failed after about 30 s, when people should look.
+ */
+export const SHOP_RETRY: RetryPolicy = {
+  attempts: 6,
+  backoff: { type: 'exponential', initialDelay: 1_000, factor: 2 },
+};
+
+export interface DepartmentOptions {
+  db: Store;
+  rabbit: RabbitClient;
+  salesUrl: string;
+  /** Where the warehouse's printer picks up packing slips. */
+  slipDir: string;
+  retry?: RetryPolicy;
+}
+
+type Work = (order: PlacedOrder, options: DepartmentOptions, delivery: Delivery) => Promise<unknown>;
+
+/** The work itself: each safe to run twice for the same order. */
+const work: Record<Department, Work> = {
+  async sales(order, { salesUrl }) {
+    // The sales system keeps one sale per idempotency key: a redelivery is not a second sale.
+    const response = await fetch(salesUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': `order-${order.id}` },
+      body: JSON.stringify(order),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!response.ok) throw new Error(`sales system answered ${response.status}`);
+  },
+  // Counted and marked done in one transaction, skipped when done before.
+  marketing: async (order, { db }, { attempts }) => countForCustomer(db, order, attempts),
+  // Written under a temporary name, then renamed: a second rendering replaces the first.
+  warehouse: (order, { slipDir }) => renderSlip(slipDir, order),
+};
+
+/**
+ * Consumes one department's queue. Progress goes to the store, to the status
+ * exchange and out as 'progress' events: done from the handler; retrying and
+ * failed from the kit's events, with the kit's count of failed attempts.
+ */
+export async function startDepartment(department: Department, options: DepartmentOptions) {
+  const { db, rabbit } = options;
+  const queue = queueOf(department);
+  const events = new EventEmitter<{ progress: [number, DepartmentProgress] }>();
+  const report = async (orderId: number, progress: DepartmentProgress) => {
+    setProgress(db, orderId, department, progress);
+    events.emit('progress', orderId, progress);
+    await announce(rabbit, { orderId, department, ...progress });
+  };
+  // The events carry the delivery; the order id is in its body. Stored first: announcing fails only if RabbitMQ goes.
+  const reportFromEvent = (delivery: Delivery, progress: DepartmentProgress) => {
+    const orderId = orderIdIn(delivery);
+    if (delivery.queue === queue && orderId !== undefined) report(orderId, progress).catch(() => {});
+  };
+  rabbit.on('retry-scheduled', ({ attemptNumber, error, delivery }) =>
+    reportFromEvent(delivery, { state: 'retrying', attempts: attemptNumber, reason: (error as Error).message }),
+  );
+  rabbit.on('dead-lettered', ({ reason, attempts, error, delivery }) =>
+    reportFromEvent(delivery, { state: 'failed', attempts, reason: `${reason}: ${(error as Error).message}` }),
+  );
+  await rabbit.declare(ordersTopology([department]));
+  await rabbit.declare(statusTopology);
+  await rabbit.consume<PlacedOrder>(
+    queue,
+    async (order, delivery) => {
+      const before = progressOf(db, order.id, department);
+      // Another shop's order (a different store on the same queues): nothing here can handle it.
+      if (!before) throw new PermanentError(`order ${order.id} is not in this store`);
+      if (before.state === 'done') return; // done before: a redelivery
+      await work[department](order, options, delivery);
+      await report(order.id, { state: 'done', attempts: delivery.attempts, reason: null });
+    },
+    { retry: options.retry ?? SHOP_RETRY, prefetch: 10, validate: placedOrder },
+  );
+  return events;
+}
