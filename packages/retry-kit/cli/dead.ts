@@ -66,6 +66,7 @@ export async function deadCommand(args: string[]): Promise<number> {
     throw new UsageError(`--reason must be one of ${DEAD_LETTER_REASONS.join(', ')}, not "${values.reason}"`);
   }
   const queue = required(values.queue, 'queue');
+  const limit = values.limit === undefined ? undefined : countOption(values.limit, 'limit', 0);
   const deadLetterQueue = values['dead-letter-queue'] ?? deadLetterQueueOf(queue);
   const connection = await openBroker(values.url);
   try {
@@ -75,7 +76,7 @@ export async function deadCommand(args: string[]): Promise<number> {
         `No queue "${queue}" and no dead-letter queue "${deadLetterQueue}" on this broker: check --queue.`,
       );
     }
-    return await run(connection, { values, queue, deadLetterQueue });
+    return await run(connection, { values, queue, deadLetterQueue, limit });
   } finally {
     await connection.close();
   }
@@ -85,14 +86,18 @@ interface Target {
   values: Values;
   queue: string;
   deadLetterQueue: string;
+  /** --limit, when given. */
+  limit: number | undefined;
 }
 
 const matches = (values: Values, letter: DeadLetter) =>
   (values.reason === undefined || letter.reason === values.reason) &&
   (values.id === undefined || letter.id === values.id);
 
-async function list(connection: ChannelModel, { values, queue, deadLetterQueue }: Target): Promise<number> {
-  const limit = countOption(values.limit, 'limit', 100);
+async function list(
+  connection: ChannelModel,
+  { values, queue, deadLetterQueue, limit = 100 }: Target,
+): Promise<number> {
   const total = (await queueDepth(connection, deadLetterQueue)) ?? 0;
   const shown: DeadLetter[] = [];
   let matched = 0;
@@ -150,8 +155,10 @@ function progress(total: number, json: boolean) {
   };
 }
 
-async function replay(connection: ChannelModel, { values, queue, deadLetterQueue }: Target): Promise<number> {
-  const limit = countOption(values.limit, 'limit', Number.POSITIVE_INFINITY);
+async function replay(
+  connection: ChannelModel,
+  { values, queue, deadLetterQueue, limit = Number.POSITIVE_INFINITY }: Target,
+): Promise<number> {
   const total = (await queueDepth(connection, deadLetterQueue)) ?? 0;
   const channel = await connection.createChannel();
   const commit = values['dry-run'] ? async () => {} : await beginTransactions(channel);

@@ -75,8 +75,9 @@ export class Declarations {
 
   /** The type `queue` was declared with by this client, if it was. */
   queueType(queue: string): 'classic' | 'quorum' | undefined {
-    const specs = this.#topologies.flatMap((topology) => topology.queues ?? []);
-    const spec = specs.findLast((candidate) => candidate.name === queue);
+    // The last declaration wins. (Not findLast: it needs lib ES2023, and a copy of the kit should build on ES2022.)
+    const specs = this.#topologies.flatMap((topology) => topology.queues ?? []).reverse();
+    const spec = specs.find((candidate) => candidate.name === queue);
     return spec ? (spec.type ?? 'classic') : undefined;
   }
 
