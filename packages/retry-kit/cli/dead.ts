@@ -1,6 +1,13 @@
 import type { Channel, ChannelModel, GetMessage } from 'amqplib';
 import { Presets, SingleBar } from 'cli-progress';
-import { DEAD_LETTER_REASONS, type DeadLetterReason, deadLetterQueueOf, HEADERS } from '../src/tooling.js';
+import {
+  DEAD_LETTER_REASONS,
+  type DeadLetterReason,
+  deadLetterQueueOf,
+  HEADERS,
+  redactUrl,
+  resolveUrls,
+} from '../src/tooling.js';
 import { openBroker, queueDepth } from './broker.js';
 import { CommandError } from './management.js';
 import { type DeadLetter, describeDeadLetter, walkQueue } from './peek.js';
@@ -72,8 +79,9 @@ export async function deadCommand(args: string[]): Promise<number> {
   try {
     const missing = async (name: string) => (await queueDepth(connection, name)) === undefined;
     if ((await missing(queue)) && (await missing(deadLetterQueue))) {
+      const where = redactUrl(resolveUrls(values.url)[0] ?? '');
       throw new CommandError(
-        `No queue "${queue}" and no dead-letter queue "${deadLetterQueue}" on this broker: check --queue.`,
+        `No queue "${queue}" and no dead-letter queue "${deadLetterQueue}" at ${where}: check --queue.`,
       );
     }
     return await run(connection, { values, queue, deadLetterQueue, limit });

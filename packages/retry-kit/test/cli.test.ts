@@ -201,10 +201,11 @@ describe('retry-kit inspect', () => {
     expect(inspected.text).toMatch(new RegExp(`^No queue "${missing}" at amqp://`));
     for (const action of ['list', 'replay', 'purge']) {
       const dead = await retryKit(broker, ['dead', action, '--queue', missing, '--yes']);
-      expect(dead, action).toMatchObject({
-        code: 1,
-        text: `No queue "${missing}" and no dead-letter queue "${missing}.dead" on this broker: check --queue.`,
-      });
+      expect(dead.code, action).toBe(1);
+      expect(dead.output, action).toHaveLength(1);
+      expect(dead.text, action).toMatch(
+        new RegExp(`^No queue "${missing}" and no dead-letter queue "${missing}.dead" at amqp://.*: check --queue\\.$`),
+      );
     }
   });
 });
