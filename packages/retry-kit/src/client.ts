@@ -49,6 +49,7 @@ export interface RecoveryOptions {
   initialMaxRetries?: number;
 }
 
+/** Options of {@link connect}: where, how to reconnect, and the defaults of publishes and retries. */
 export interface ConnectOptions {
   /** A broker URL, or several for a cluster (tried in turn). @default process.env.AMQP_URL, else 'amqp://localhost' */
   url?: string | readonly string[];
@@ -68,6 +69,7 @@ export interface ConnectOptions {
   delays?: DelayOptions;
 }
 
+/** The events a {@link RabbitClient} emits, and what each carries. */
 export interface ClientEvents {
   connected: [{ url: string }];
   disconnected: [{ reason: string }];
@@ -87,6 +89,7 @@ interface Restartable {
   start(model: ChannelModel): Promise<void>;
 }
 
+/** Options of {@link RabbitClient.close}. */
 export interface CloseOptions {
   /** How long running handlers and unconfirmed publishes may take. @default 10000 */
   timeoutMs?: number;

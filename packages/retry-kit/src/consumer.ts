@@ -4,6 +4,7 @@ import type { Delivery, Settlement } from './handling.js';
 import type { Logger } from './logger.js';
 import type { RetryPolicy } from './retry/policy.js';
 
+/** Options of `RabbitClient.consume`: how many at once, the retry policy, where dead letters go. */
 export interface ConsumeOptions<T = unknown> {
   /** Messages the broker hands over before earlier ones are settled; 0 for no limit. @default 10 */
   prefetch?: number;

@@ -202,7 +202,7 @@ export function createHandling<T>(options: HandlingOptions<T>) {
       if (options.next !== undefined && result !== undefined) {
         await publisher.publish('', options.next, result, {
           correlationId: delivery.messageId,
-          headers: { 'x-chained-from': queue },
+          headers: { [HEADERS.chainedFrom]: queue },
         });
       }
       return 'ack';

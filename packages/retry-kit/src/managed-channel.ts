@@ -4,6 +4,7 @@ import { asTopologyConflict } from './topology.js';
 /** Runs on a fresh channel after every (re)connection: declare, prefetch, consume. */
 export type ChannelSetup<C extends Channel = Channel> = (channel: C) => Promise<void>;
 
+/** Options of `RabbitClient.setupChannel`. */
 export interface SetupChannelOptions {
   /** A confirm channel (`waitForConfirms`, publish callbacks). @default false */
   confirm?: boolean;

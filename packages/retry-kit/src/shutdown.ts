@@ -1,10 +1,12 @@
 import type { CloseOptions } from './client.js';
 import { consoleLogger, type Logger } from './logger.js';
 
+/** What {@link closeOnSignals} closes: a client, or anything with the same `close`. */
 export interface Closeable {
   close(options?: CloseOptions): Promise<void>;
 }
 
+/** Options of {@link closeOnSignals}. */
 export interface CloseOnSignalsOptions extends CloseOptions {
   /** @default ['SIGINT', 'SIGTERM'] */
   signals?: NodeJS.Signals[];

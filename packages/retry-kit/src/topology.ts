@@ -29,6 +29,7 @@ export interface QueueSpec {
   arguments?: Record<string, unknown>;
 }
 
+/** An exchange to declare. */
 export interface ExchangeSpec {
   name: string;
   type: 'direct' | 'fanout' | 'topic' | 'headers';
@@ -46,6 +47,7 @@ export type BindingSpec =
   | { source: string; queue: string; routingKey?: string; arguments?: Record<string, unknown> }
   | { source: string; exchange: string; routingKey?: string; arguments?: Record<string, unknown> };
 
+/** Exchanges, queues and bindings, declared in that order. */
 export interface Topology {
   exchanges?: ExchangeSpec[];
   queues?: QueueSpec[];

@@ -1,3 +1,4 @@
+import { HEADERS } from '../retry/headers.js';
 import type { BindingSpec, ExchangeSpec, QueueSpec, Topology } from '../topology.js';
 import {
   type DelayRoute,
@@ -8,6 +9,7 @@ import {
   unroutable,
 } from './delay-topology.js';
 
+/** Options of the binary delay ladder (`delays: { topology: 'ladder' }`). */
 export interface DelayLadderOptions extends DelayTopologyOptions {
   /** The smallest delay step, in ms: delays are rounded to it. @default 10 */
   resolution?: number;
@@ -101,7 +103,7 @@ export class DelayLadder implements DelayTopology {
 
   returnTo(queue: string): Topology {
     return {
-      bindings: [{ source: this.#returnExchange(), queue, arguments: { 'x-match': 'all', 'retry-queue': queue } }],
+      bindings: [{ source: this.#returnExchange(), queue, arguments: { 'x-match': 'all', [HEADERS.queue]: queue } }],
     };
   }
 

@@ -8,6 +8,7 @@ import {
   unroutable,
 } from './delay-topology.js';
 
+/** Options of one delay queue per distinct delay (`delays: { topology: 'queues' }`, the default). */
 export interface DelayQueuesOptions extends DelayTopologyOptions {
   /**
    * How long a delay queue may stay unused before RabbitMQ deletes it

@@ -22,6 +22,8 @@ export const HEADERS = {
   originalMessageId: 'x-original-message-id',
   /** How often `retry-kit dead replay` sent a dead letter back. */
   replays: 'x-retry-replays',
+  /** On what a handler returned for `next`: the queue whose handler it came from. */
+  chainedFrom: 'x-chained-from',
 } as const;
 
 /** Why a message goes to the dead-letter queue: its `x-dead-letter-reason` header. */

@@ -2,6 +2,7 @@ import { PermanentError } from '../errors.js';
 import { applyJitter, type Backoff, baseDelay, type Jitter, quantiseDelay } from './backoff.js';
 import type { DeadLetterReason, RetryState } from './headers.js';
 
+/** What `shouldRetry` and `onFailedAttempt` are told of a failed attempt (p-retry's names). */
 export interface FailedAttempt {
   error: unknown;
   /** The attempt that just failed: 1 for the first. */
