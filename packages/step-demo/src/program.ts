@@ -1,11 +1,10 @@
 // A step's program, run as a reader runs it in a terminal of its own: its
 // lines are shown prefixed with its name, so several read side by side.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import readline from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { type SpawnedProgram, spawnTypeScript } from './spawn-lines.js';
 
 export interface StepProgram {
+  /** Its name, as shown before its lines. */
+  readonly name: string;
   /** Every line printed so far. */
   readonly lines: string[];
   /** Resolves with the first line containing `text`, printed before or after the call. */
@@ -27,49 +26,53 @@ export interface StartOptions {
   hide?: string;
   /** Added to the program's environment. */
   env?: Record<string, string>;
+  /**
+   * How its lines are shown: after its name (several programs side by side),
+   * as they are (one program at a time), or not at all (the demo reads them).
+   * @default 'prefixed'
+   */
+  show?: 'prefixed' | 'plain' | 'none';
+  /** Called with each line as it arrives. */
+  onLine?: (line: string) => void;
 }
 
+/** Runs `file` (a step's TypeScript program) with `args`; its stderr goes straight to the terminal. */
 export function startProgram(file: URL, args: string[], name: string, options: StartOptions = {}): StepProgram {
-  const { hide, env = {} } = options;
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(file), ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const { hide, env = {}, show = 'prefixed', onLine } = options;
+  let held: string[] | undefined;
+  const display = (line: string) => {
+    if (show === 'prefixed') console.log(`${name.padStart(NAME_WIDTH)} | ${line}`);
+    else if (show === 'plain') console.log(line);
+  };
+  const program: SpawnedProgram = spawnTypeScript(file, args, {
+    name,
+    env,
+    stderr: 'inherit',
+    onLine: (line) => {
+      if (hide !== undefined && line.includes(hide)) {
+        // bookkeeping
+      } else if (held) held.push(line);
+      else display(line);
+      onLine?.(line);
+    },
   });
+  const { child } = program;
   // Should the demo die (Ctrl+C, an error), its programs go with it.
   const orphaned = () => child.kill();
   process.once('exit', orphaned);
   child.once('exit', () => process.off('exit', orphaned));
-  const lines: string[] = [];
-  const waiting: { text: string; resolve: (line: string) => void }[] = [];
-  let held: string[] | undefined;
-  const show = (line: string) => console.log(`${name.padStart(NAME_WIDTH)} | ${line}`);
-  readline.createInterface({ input: child.stdout! }).on('line', (line) => {
-    lines.push(line);
-    if (hide !== undefined && line.includes(hide)) {
-      // bookkeeping
-    } else if (held) held.push(line);
-    else show(line);
-    for (const wait of waiting.filter((w) => line.includes(w.text))) wait.resolve(line);
-  });
-  const exited = once(child, 'exit').then(([code]) => (code as number | null) ?? 1);
   return {
-    lines,
-    printed: (text) => {
-      const seen = lines.find((line) => line.includes(text));
-      if (seen !== undefined) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        waiting.push({ text, resolve });
-        void exited.then(() => reject(new Error(`${name} exited before printing "${text}"`)));
-      });
-    },
+    name,
+    lines: program.lines,
+    printed: program.printed,
     hold: () => {
       held = [];
     },
     release: () => {
-      for (const line of held ?? []) show(line);
+      for (const line of held ?? []) display(line);
       held = undefined;
     },
     stop: () => child.kill('SIGINT'),
-    exited,
+    exited: program.exited.then(({ code }) => code ?? 1),
   };
 }
