@@ -1,40 +1,37 @@
 // pnpm --filter work-queues start: two workers share a batch of tasks, first
 // dealt out in turn (round-robin), then to whichever worker is free (fair
 // dispatch), and a table per mode shows who did what and how long it took.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import readline from 'node:readline';
 import { connectOrExit } from 'retry-kit';
+import { type StepProgram, startProgram } from 'step-demo';
 import { workSeconds } from './work.js';
 
 const WORK_SECOND_MS = 100; // a tenth of a second per dot, so the demo is quick
 // Odd tasks are heavy, even ones light.
 const TASKS = Array.from({ length: 8 }, (_, i) => `task ${i + 1}${i % 2 === 0 ? '.........' : '.'}`);
 
-interface Worker {
-  name: string;
-  child: ChildProcess;
-  done: string[];
+/** A worker's lines are not shown: the table says what it did. */
+async function startWorker(name: string, prefetch: number, onDone: () => void): Promise<StepProgram> {
+  const worker = startProgram(new URL('./worker.ts', import.meta.url), [], name, {
+    env: { PREFETCH: String(prefetch), WORK_SECOND_MS: String(WORK_SECOND_MS) },
+    show: 'none',
+    onLine: (line) => {
+      if (line.includes('Done')) onDone();
+    },
+  });
+  await worker.printed('Waiting for messages');
+  return worker;
 }
 
-function startWorker(name: string, prefetch: number, onDone: () => void): Promise<Worker> {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./worker.ts', import.meta.url).pathname], {
-    env: { ...process.env, PREFETCH: String(prefetch), WORK_SECOND_MS: String(WORK_SECOND_MS) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const worker: Worker = { name, child, done: [] };
+/** The tasks `worker` did, in order: each " [x] Done" closes the last " [x] Received '...'". */
+function tasksDone(worker: StepProgram): string[] {
+  const done: string[] = [];
   let current = '';
-  return new Promise((resolve) => {
-    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (line.includes('Waiting for messages')) resolve(worker);
-      const received = /Received '(.*)'/.exec(line);
-      if (received?.[1]) current = received[1];
-      if (line.includes('Done')) {
-        worker.done.push(current);
-        onDone();
-      }
-    });
-  });
+  for (const line of worker.lines) {
+    const received = /Received '(.*)'/.exec(line);
+    if (received?.[1]) current = received[1];
+    if (line.includes('Done')) done.push(current);
+  }
+  return done;
 }
 
 async function runMode(title: string, prefetch: number): Promise<number> {
@@ -60,17 +57,14 @@ async function runMode(title: string, prefetch: number): Promise<number> {
   console.log(`\n${title} (prefetch ${prefetch === 0 ? 'unlimited' : prefetch})`);
   console.log('  worker     tasks  work (s)  tasks done');
   for (const worker of workers) {
-    const work = worker.done.reduce((sum, task) => sum + workSeconds(task), 0) * (WORK_SECOND_MS / 1000);
-    const names = worker.done.map((task) => task.replace(/\.+$/, '')).join(', ');
-    console.log(
-      `  ${worker.name}  ${String(worker.done.length).padStart(5)}  ${work.toFixed(1).padStart(8)}  ${names}`,
-    );
+    const done = tasksDone(worker);
+    const work = done.reduce((sum, task) => sum + workSeconds(task), 0) * (WORK_SECOND_MS / 1000);
+    const names = done.map((task) => task.replace(/\.+$/, '')).join(', ');
+    console.log(`  ${worker.name}  ${String(done.length).padStart(5)}  ${work.toFixed(1).padStart(8)}  ${names}`);
   }
   console.log(`  all done in ${seconds.toFixed(1)} s`);
-  for (const worker of workers) {
-    worker.child.kill('SIGINT');
-    await once(worker.child, 'exit');
-  }
+  for (const worker of workers) worker.stop();
+  await Promise.all(workers.map((worker) => worker.exited));
   return seconds;
 }
 
