@@ -3,9 +3,15 @@
 // stack trace when nothing answers, and a clean close on Ctrl+C.
 import amqp from 'amqplib';
 import { type Client, connect, Offset } from 'rabbitmq-stream-js-client';
+import { redactUrl } from 'retry-kit/tooling';
 
 /** rabbitmq-stream-js-client starts every connection with a command RabbitMQ 3.10 does not know. */
 export const STREAMS_NEED = [3, 11] as const;
+
+/** What every program of the step, and `start`, says on a broker older than {@link STREAMS_NEED}. */
+export function tooOldLine(version: string): string {
+  return `[streams] This step needs RabbitMQ ${STREAMS_NEED.join('.')} or newer (its stream client does); the broker is ${version}. Docker users: docker compose up -d runs 4.1.`;
+}
 
 /**
  * The broker's version, asked over AMQP (AMQP_URL), when it is older than
@@ -39,31 +45,44 @@ export function streamUrl(env: NodeJS.ProcessEnv = process.env): URL {
   return url;
 }
 
-/** Connects to the stream port, or prints why not (nothing there, a broker too old) in one line and exits 1. */
+/** Connects to the stream port, or prints why not (nothing there, a login refused, a broker too old) in one line and exits 1. */
 export async function connectToStreams(): Promise<Client> {
   const url = streamUrl();
   const old = await tooOldForStreams();
   if (old) {
-    console.error(
-      `[streams] This step needs RabbitMQ ${STREAMS_NEED.join('.')} or newer (its stream client does); the broker is ${old}. Docker users: docker compose up -d runs 4.1.`,
-    );
+    console.error(tooOldLine(old));
     process.exit(1);
   }
+  const username = decodeURIComponent(url.username) || 'guest';
+  // The client logs in inside a socket listener, so a refused login is an
+  // unhandled rejection (a stack trace) rather than connect's: take it as connect's.
+  let refused!: (reason: unknown) => void;
+  const loginRefused = new Promise<never>((_, reject) => {
+    refused = reject;
+  });
+  process.on('unhandledRejection', refused);
   try {
-    return await connect({
-      hostname: url.hostname,
-      port: Number(url.port || 5552),
-      username: decodeURIComponent(url.username) || 'guest',
-      password: decodeURIComponent(url.password) || 'guest',
-      vhost: decodeURIComponent(url.pathname.slice(1)) || '/',
-    });
+    return await Promise.race([
+      connect({
+        hostname: url.hostname,
+        port: Number(url.port || 5552),
+        username,
+        password: decodeURIComponent(url.password) || 'guest',
+        vhost: decodeURIComponent(url.pathname.slice(1)) || '/',
+      }),
+      loginRefused,
+    ]);
   } catch (error) {
-    if (url.password) url.password = '***';
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    const said = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    const where = redactUrl(String(url));
     console.error(
-      `[streams] Nothing answers for streams at ${url} (${code}). Is RabbitMQ running, with the stream plugin (rabbitmq-plugins enable rabbitmq_stream)? Check RABBITMQ_STREAM_URL. Start one with: pnpm broker`,
+      /Authenticate/.test(said)
+        ? `[streams] RabbitMQ at ${where} refused user "${username}": wrong user name or password. Check RABBITMQ_STREAM_URL.`
+        : `[streams] Nothing answers for streams at ${where} (${said}). Is RabbitMQ running, with the stream plugin (rabbitmq-plugins enable rabbitmq_stream)? Check RABBITMQ_STREAM_URL. Start one with: pnpm broker`,
     );
     process.exit(1);
+  } finally {
+    process.off('unhandledRejection', refused);
   }
 }
 
