@@ -1,3 +1,4 @@
+// test-broker comes from the workspace root's devDependencies: it depends on retry-kit, and turbo refuses a cycle.
 import { brokerTestConfig } from 'test-broker/vitest';
 import { configDefaults } from 'vitest/config';
 

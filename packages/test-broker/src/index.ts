@@ -15,7 +15,6 @@ export { ManagementClient } from './management.js';
 export type { Program } from './programs.js';
 export { runCommand, runProgram } from './programs.js';
 export { pikaEnvironment, runPython, stepPrograms } from './python-pika.js';
-export { redactUrl } from './redact.js';
 export type { ScratchBroker } from './scratch-broker.js';
 export { scratchBroker } from './scratch-broker.js';
 export { canConnect, pollUntil } from './wait.js';

@@ -1,9 +1,9 @@
+import { redactUrl } from 'retry-kit/tooling';
 import { checkAmqpUrl } from './check-url.js';
 import { containerRuntimeAvailable, startContainer } from './container.js';
 import { type BrokerHandle, handleFromEnv } from './handle.js';
 import { findRabbitInstallation, provisionPlanHere } from './installation.js';
 import { startLocalNode } from './local-node.js';
-import { redactUrl } from './redact.js';
 
 export interface LocatedBroker {
   handle: BrokerHandle;

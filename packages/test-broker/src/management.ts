@@ -1,4 +1,4 @@
-import { redactUrl } from './redact.js';
+import { redactUrl } from 'retry-kit/tooling';
 
 export interface QueueInfo {
   name: string;

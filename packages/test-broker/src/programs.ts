@@ -1,7 +1,6 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import readline from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { type Exit, type SpawnedProgram, spawnLines, spawnTypeScript } from 'step-demo';
 
 export interface Program {
   child: ChildProcess;
@@ -11,7 +10,7 @@ export interface Program {
   line(text: string): Promise<string>;
   /** Resolves with the next line printed after the call (rejects if the program exits first). */
   nextLine(): Promise<string>;
-  exit(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  exit(): Promise<Exit>;
 }
 
 // Every program still running, with the test (or the file, outside a test)
@@ -65,47 +64,28 @@ export async function stopPrograms(scope?: string): Promise<void> {
  * started it ends (or its file, if started outside a test).
  */
 export function runProgram(file: string | URL, args: string[], env: Record<string, string>): Program {
-  const path = typeof file === 'string' ? file : fileURLToPath(file);
-  return runCommand(process.execPath, ['--import', 'tsx', path, ...args], env);
+  return tracked(spawnTypeScript(file, args, { env }));
 }
 
 /** {@link runProgram} for any command: a Python program, say. */
-export function runCommand(command: string, args: string[], env: Record<string, string | undefined>): Program {
-  const child = spawn(command, args, {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export function runCommand(
+  command: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+  name?: string,
+): Program {
+  return tracked(spawnLines(command, args, { env, name }));
+}
+
+function tracked(program: SpawnedProgram): Program {
+  const { child } = program;
   running.set(child, currentScope);
   child.once('exit', () => running.delete(child));
-  const output: string[] = [];
-  const waiters: { text: string; resolve: (line: string) => void }[] = [];
-  let nextWaiters: ((line: string) => void)[] = [];
-  for (const stream of [child.stdout!, child.stderr!]) {
-    readline.createInterface({ input: stream }).on('line', (line) => {
-      output.push(line);
-      for (const waiter of waiters.filter((w) => line.includes(w.text))) waiter.resolve(line);
-      const next = nextWaiters;
-      nextWaiters = [];
-      for (const resolve of next) resolve(line);
-    });
-  }
-  const exited = once(child, 'exit').then(([code, signal]) => ({ code, signal }));
   return {
     child,
-    output,
-    line: (text) => {
-      const seen = output.find((line) => line.includes(text));
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        waiters.push({ text, resolve });
-        void exited.then(() => reject(new Error(`exited before printing "${text}"; printed:\n${output.join('\n')}`)));
-      });
-    },
-    nextLine: () =>
-      new Promise((resolve, reject) => {
-        nextWaiters.push(resolve);
-        void exited.then(() => reject(new Error(`exited; printed:\n${output.join('\n')}`)));
-      }),
-    exit: () => exited,
+    output: program.lines,
+    line: program.printed,
+    nextLine: program.nextLine,
+    exit: () => program.exited,
   };
 }

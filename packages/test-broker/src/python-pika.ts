@@ -47,7 +47,12 @@ export function pikaEnvironment(): Promise<NodeJS.ProcessEnv> {
  */
 export async function runPython(file: string | URL, args: string[], env: Record<string, string>): Promise<Program> {
   const script = typeof file === 'string' ? file : fileURLToPath(file);
-  return runCommand('python3', ['-u', script, ...args], { ...(await pikaEnvironment()), ...env });
+  return runCommand(
+    'python3',
+    ['-u', script, ...args],
+    { ...(await pikaEnvironment()), ...env },
+    path.basename(script),
+  );
 }
 
 /**

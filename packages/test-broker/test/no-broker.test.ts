@@ -8,7 +8,6 @@ import { describe, expect, inject, it } from 'vitest';
 import { withVhost } from '../src/handle.js';
 import { findSystemInstallation } from '../src/installation.js';
 import { externalHandle } from '../src/locate.js';
-import { redactUrl } from '../src/redact.js';
 
 const run = promisify(execFile);
 const CLI = fileURLToPath(new URL('../bin/test-broker.mjs', import.meta.url));
@@ -53,7 +52,7 @@ describe('when no broker can be had', () => {
     const { code, stderr } = await runCli({ AMQP_URL: 'amqp://alice:s3cret@127.0.0.1:1/shop' });
     expect(code).toBe(1);
     expect(stderr.trim().split('\n')).toEqual([
-      '[test-broker] Nothing answers at amqp://alice:***@127.0.0.1:1/shop (ECONNREFUSED): is RabbitMQ running? Try "pnpm broker".',
+      '[test-broker] Nothing answers at amqp://alice:***@127.0.0.1:1/shop (ECONNREFUSED). Is RabbitMQ running there? Check AMQP_URL.',
     ]);
   });
 });
@@ -67,7 +66,7 @@ describe('a wrong AMQP_URL for a running broker', () => {
     const { code, stderr } = await runCli({ AMQP_URL: url.toString() });
     expect(code).toBe(1);
     expect(stderr.trim().split('\n')).toHaveLength(1);
-    expect(stderr).toContain(`refused the user name or password`);
+    expect(stderr).toContain(`refused user "${decodeURIComponent(url.username)}": wrong user name or password`);
     expect(stderr).not.toContain('not-the-password');
   });
 
@@ -89,10 +88,5 @@ describe('reading AMQP_URL', () => {
       username: 'alice',
       password: 'p@ss',
     });
-  });
-
-  it('redacts passwords in URLs', () => {
-    expect(redactUrl('amqps://bob:hunter2@host:5671/vh')).toBe('amqps://bob:***@host:5671/vh');
-    expect(redactUrl('amqp://host')).toBe('amqp://host');
   });
 });
