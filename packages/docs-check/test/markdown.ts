@@ -4,12 +4,26 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 
-/** Every page a reader follows: docs/*.md and the READMEs. */
+/** Every page a reader follows: docs/*.md and every README.md in the repository. */
 export function pages(): string[] {
   const docs = readdirSync(path.join(ROOT, 'docs'))
     .filter((file) => file.endsWith('.md'))
     .map((file) => path.join('docs', file));
-  return [...docs, 'README.md', 'packages/retry-kit/README.md'];
+  return [...new Set([...docs, ...readmes('.')])];
+}
+
+/** README.md files under `dir`, skipping dependencies and dot-directories (.git, .broker, .turbo). */
+function readmes(dir: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
+    const relative = path.join(dir, entry.name);
+    if (entry.isDirectory() && entry.name !== 'node_modules' && !entry.name.startsWith('.')) {
+      found.push(...readmes(relative));
+    } else if (entry.isFile() && entry.name === 'README.md') {
+      found.push(relative);
+    }
+  }
+  return found.sort();
 }
 
 export function read(relative: string): string {
