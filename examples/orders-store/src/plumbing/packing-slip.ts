@@ -2,7 +2,6 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import PDFDocument from 'pdfkit';
-
 import type { PlacedOrder } from './order-schema.js';
 
 /**
