@@ -89,7 +89,10 @@ export async function devBrokerCtl(args: string[]): Promise<string> {
 /**
  * `pnpm broker`: a RabbitMQ for the docs' two-terminal steps, in the
  * foreground, on the standard ports with guest/guest, its data kept in
- * `.broker/` so durable queues survive a restart. Ctrl+C stops it.
+ * `.broker/` so durable queues survive a restart. Ctrl+C or SIGTERM stops it
+ * and exits 0. The root script execs the CLI (no turbo, no shell in between):
+ * a shell between pnpm and this process dies of the Ctrl+C itself, and pnpm
+ * then reports a failure whatever this process does.
  */
 export async function runDevBroker(): Promise<void> {
   const root = path.join(projectRoot(), '.broker');
@@ -127,13 +130,17 @@ export async function runDevBroker(): Promise<void> {
   Streams:       rabbitmq-stream://guest:guest@localhost:${DEV_PORTS.stream}   (step 8, streams)
 Press Ctrl+C to stop it; its data stays in .broker/.`);
 
+  // `on`, not `once`: Ctrl+C reaches this process twice (from the terminal,
+  // and forwarded by pnpm), and a second signal must not kill it while it stops
+  // the broker. Exit 0: stopping on a signal is how this program is meant to end.
   await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+    process.on('SIGINT', () => resolve());
+    process.on('SIGTERM', () => resolve());
   });
   console.log('Stopping RabbitMQ ...');
   await stop();
   rmSync(pidFile, { force: true });
   rmSync(controlFile(root), { force: true });
   console.log('RabbitMQ stopped.');
+  process.exitCode = 0;
 }
