@@ -9,11 +9,11 @@ import {
   resolveUrls,
 } from '../src/tooling.js';
 import { openBroker, queueDepth } from './broker.js';
-import { CommandError } from './management.js';
+import { CommandError, UsageError } from './errors.js';
 import { type DeadLetter, describeDeadLetter, walkQueue } from './peek.js';
 import { age, shorten, table } from './table.js';
 import { beginTransactions } from './transaction.js';
-import { CONNECTION_OPTIONS, countOption, parseOptions, required, UsageError } from './usage.js';
+import { CONNECTION_OPTIONS, countOption, parseOptions, required } from './usage.js';
 
 export const DEAD_USAGE = `usage: retry-kit dead <list|replay|purge> --queue <work queue> [options]
 

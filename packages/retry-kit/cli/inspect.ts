@@ -1,10 +1,11 @@
 import type { ChannelModel } from 'amqplib';
 import { deadLetterQueueOf, HEADERS, redactUrl, resolveUrls } from '../src/tooling.js';
 import { openBroker, queueDepth } from './broker.js';
-import { CommandError, listQueues, type QueueStats } from './management.js';
+import { CommandError, UsageError } from './errors.js';
+import { listQueues, type QueueStats } from './management.js';
 import { describeDeadLetter, walkQueue } from './peek.js';
 import { table } from './table.js';
-import { CONNECTION_OPTIONS, countOption, parseOptions, UsageError } from './usage.js';
+import { CONNECTION_OPTIONS, countOption, parseOptions } from './usage.js';
 
 export const INSPECT_USAGE = `usage: retry-kit inspect [--queue <name>] [options]
 

@@ -1,10 +1,10 @@
 import { ConnectError } from '../src/index.js';
 import { redactText } from '../src/tooling.js';
 import { deadCommand } from './dead.js';
+import { CommandError, UsageError } from './errors.js';
 import { inspectCommand } from './inspect.js';
-import { CommandError } from './management.js';
 import { topologyCommand } from './topology-command.js';
-import { EXIT, UsageError } from './usage.js';
+import { EXIT } from './usage.js';
 import { workerCommand } from './worker.js';
 
 export const USAGE = `usage: retry-kit <command> [options]

@@ -1,5 +1,5 @@
-import { ManagementApi, ManagementApiError, resolveManagementApi } from '../src/management-api.js';
-import { parseUrl } from '../src/url.js';
+import { ManagementApi, ManagementApiError, parseUrl, resolveManagementApi } from '../src/tooling.js';
+import { CommandError } from './errors.js';
 
 export interface QueueStats {
   name: string;
@@ -7,11 +7,6 @@ export interface QueueStats {
   messages_ready?: number;
   messages_unacknowledged?: number;
   consumers?: number;
-}
-
-/** A command that cannot do its job: one line, exit code 1. */
-export class CommandError extends Error {
-  override name = 'CommandError';
 }
 
 /**

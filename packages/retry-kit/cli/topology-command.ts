@@ -1,7 +1,8 @@
 import type { QueueSpec, Topology } from '../src/index.js';
 import { type DelayOptions, queueArguments, retryTopology } from '../src/tooling.js';
+import { UsageError } from './errors.js';
 import { table } from './table.js';
-import { parseOptions, required, UsageError } from './usage.js';
+import { parseOptions, required } from './usage.js';
 import { loadWorkerModule } from './worker-module.js';
 
 export const TOPOLOGY_USAGE = `usage: retry-kit topology --queue <name> [--handlers <module>] [options]

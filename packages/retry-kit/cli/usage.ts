@@ -1,9 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-
-/** A command used wrongly: printed with the command's usage, exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+import { UsageError } from './errors.js';
 
 /** Exit codes scripts can rely on. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { DelayOptions, Handler, HandlersByType, RetryPolicy } from '../src/index.js';
-import { CommandError } from './management.js';
+import { CommandError } from './errors.js';
 
 /**
  * What `retry-kit worker --handlers <module>` loads: named exports (or a

@@ -9,7 +9,8 @@ export type RetryKitErrorCode =
   | 'TIMEOUT'
   | 'CLOSED'
   | 'PERMANENT'
-  | 'UNDECODABLE';
+  | 'UNDECODABLE'
+  | 'MANAGEMENT_API';
 
 /** Why the first connection could not be made. */
 export type ConnectFailure =

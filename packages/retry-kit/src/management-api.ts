@@ -2,6 +2,7 @@
 // a vhost with their consumers and unacked counts. The kit's CLI (`inspect`)
 // and the test harness both ask it through this client, so the address, the
 // credentials and the errors are worked out in one place.
+import { RetryKitError } from './errors.js';
 import { redactUrl } from './url.js';
 
 /** A queue as the management API lists it: the fields tools read (it sends more). */
@@ -30,8 +31,8 @@ export interface ManagementApiOptions {
 }
 
 /** A request the management API refused, or that nothing answered: one line, no password. */
-export class ManagementApiError extends Error {
-  override name = 'ManagementApiError';
+export class ManagementApiError extends RetryKitError {
+  readonly code = 'MANAGEMENT_API';
   /** The HTTP status, or undefined when nothing answered. */
   readonly status: number | undefined;
   /** What was said: the network error's code when nothing answered, else the API's reason. */

@@ -7,6 +7,8 @@
  */
 export { classifyConnectError } from './broker-errors.js';
 export type { DelayOptions } from './delays/delay-options.js';
+export type { ManagementApiOptions, QueueInfo } from './management-api.js';
+export { ManagementApi, ManagementApiError, resolveManagementApi } from './management-api.js';
 export { deadLetterQueueOf } from './retry/failure-routes.js';
 export type { DeadLetterReason } from './retry/headers.js';
 export { DEAD_LETTER_REASONS, HEADERS } from './retry/headers.js';

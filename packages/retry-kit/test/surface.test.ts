@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../src/errors.js';
 import * as kit from '../src/index.js';
@@ -56,5 +56,17 @@ describe('the README', () => {
     const list = /<!-- exports -->\n([\s\S]*?)\n\n/.exec(readme)?.[1] ?? '';
     const listed = [...list.matchAll(/`(\w+)`/g)].map((match) => match[1]);
     expect(listed.sort()).toEqual(Object.keys(kit).sort());
+  });
+});
+
+describe('the CLI', () => {
+  it('imports from the kit only through its public and tooling entries', () => {
+    const cli = new URL('../cli/', import.meta.url);
+    for (const file of readdirSync(cli).filter((name) => name.endsWith('.ts'))) {
+      const source = readFileSync(new URL(file, cli), 'utf8');
+      const fromKit = [...source.matchAll(/from '(\.\.\/src\/[^']+)'/g)].map((match) => match[1]);
+      for (const entry of fromKit)
+        expect(['../src/index.js', '../src/tooling.js'], `${file}: ${entry}`).toContain(entry);
+    }
   });
 });

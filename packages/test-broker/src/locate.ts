@@ -1,4 +1,4 @@
-import { redactUrl } from 'retry-kit/tooling';
+import { redactUrl, resolveManagementApi } from 'retry-kit/tooling';
 import { checkAmqpUrl } from './check-url.js';
 import { containerRuntimeAvailable, startContainer } from './container.js';
 import { type BrokerHandle, handleFromEnv } from './handle.js';
@@ -11,20 +11,16 @@ export interface LocatedBroker {
   stop(): Promise<void>;
 }
 
-/** A broker the user runs, from AMQP_URL and RABBITMQ_MANAGEMENT_URL. */
+/** A broker the user runs, from AMQP_URL and RABBITMQ_MANAGEMENT_URL (its address and user found as the kit finds them). */
 export function externalHandle(amqpUrl: string, managementUrl?: string): BrokerHandle {
   const amqp = new URL(amqpUrl);
   const username = decodeURIComponent(amqp.username) || 'guest';
   const password = decodeURIComponent(amqp.password) || 'guest';
-  const management = new URL(managementUrl ?? `http://${amqp.hostname}:15672`);
-  const managementUser = decodeURIComponent(management.username) || username;
-  const managementPassword = decodeURIComponent(management.password) || password;
-  management.username = '';
-  management.password = '';
+  const management = resolveManagementApi(amqpUrl, managementUrl);
   amqp.pathname = '';
   amqp.username = encodeURIComponent(username);
   amqp.password = encodeURIComponent(password);
-  if (managementUser !== username || managementPassword !== password) {
+  if (management.username !== username || management.password !== password) {
     throw new Error(
       'RABBITMQ_MANAGEMENT_URL must use the same user as AMQP_URL (the tests create vhosts as that user)',
     );
@@ -32,7 +28,7 @@ export function externalHandle(amqpUrl: string, managementUrl?: string): BrokerH
   return {
     kind: 'external',
     amqpUrl: amqp.toString().replace(/\/$/, ''),
-    managementUrl: management.toString().replace(/\/$/, ''),
+    managementUrl: management.url,
     username,
     password,
   };
