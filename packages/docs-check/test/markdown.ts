@@ -46,6 +46,38 @@ export function excerpts(page: string): Excerpt[] {
   return found;
 }
 
+export interface CheckedRun {
+  page: string;
+  command: string;
+  output: string;
+}
+
+/**
+ * Commands a page marks with `<!-- checked: ... -->`: a ```sh block of one
+ * command that exits by itself, and the ```text block right after it, what
+ * the command printed.
+ */
+export function checkedRuns(page: string): CheckedRun[] {
+  const pattern = /<!-- checked:[^>]*-->\n```sh\n(.+)\n```\n\n```text\n([\s\S]*?)\n```/g;
+  return [...read(page).matchAll(pattern)].map((match) => ({ page, command: match[1] ?? '', output: match[2] ?? '' }));
+}
+
+/**
+ * Output reduced to its shape: every number a `#` (times, counts and ids
+ * differ from run to run), runs of spaces one space, no trailing spaces.
+ */
+export function shape(output: string): string[] {
+  return output
+    .trimEnd()
+    .split('\n')
+    .map((line) =>
+      line
+        .replace(/\d+(\.\d+)?/g, '#')
+        .replace(/ +/g, ' ')
+        .trimEnd(),
+    );
+}
+
 /** Relative links to files of the repository. */
 export function links(page: string): string[] {
   const found: string[] = [];
