@@ -13,7 +13,7 @@ export interface FailedAttempt {
 
 /** When and how often a failing message is tried again. */
 export interface RetryPolicy {
-  /** Most attempts in all, the first included. @default 5 ({@link DEFAULT_ATTEMPTS}), or unlimited when `deadline` is set */
+  /** Most attempts in all, the first included. @default 5, or unlimited when `deadline` is set */
   attempts?: number;
   /** Give up this many ms after `deadlineFrom`: the message's shelf life. */
   deadline?: number;
