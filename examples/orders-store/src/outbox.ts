@@ -1,7 +1,7 @@
 // Lesson 1, the outbox: the order and the message that announces it are
 // written in one transaction; a relay publishes the message, confirmed by the
 // broker, and only then marks it sent.
-import { type RabbitClient, silentLogger } from 'retry-kit';
+import type { Logger, RabbitClient } from 'retry-kit';
 import { DEPARTMENTS, publishOrder } from './fan-out.js';
 import type { NewOrder } from './plumbing/order-schema.js';
 import { markSent, type Store, unsent } from './plumbing/store.js';
@@ -34,7 +34,11 @@ const BATCH = 100;
  * `pollMs`: how often to look for rows nobody woke the relay for (other
  * processes' orders, failed rounds). `wake()` publishes what waits now.
  */
-export function startRelay(db: Store, rabbit: RabbitClient, { pollMs = 1_000, log = silentLogger } = {}) {
+export function startRelay(
+  db: Store,
+  rabbit: RabbitClient,
+  { pollMs = 1_000, log }: { pollMs?: number; log?: Logger } = {},
+) {
   let running: Promise<void> | undefined;
   let again = false;
   let stopped = false;
@@ -53,11 +57,11 @@ export function startRelay(db: Store, rabbit: RabbitClient, { pollMs = 1_000, lo
       const failure = results.find((result) => result.status === 'rejected');
       if (failure) {
         // Those rows stay unsent; the next round tries again.
-        if (!away) log.warn(`orders wait in the outbox: ${(failure.reason as Error).message}`);
+        if (!away) log?.warn(`orders wait in the outbox: ${(failure.reason as Error).message}`);
         away = true;
         return;
       }
-      if (away && rows.length > 0) log.info('publishing the orders that waited in the outbox');
+      if (away && rows.length > 0) log?.info('publishing the orders that waited in the outbox');
       away = false;
     } while ((full || again) && !stopped);
   };
