@@ -76,7 +76,7 @@ export class TopologyConflictError extends RetryKitError {
     this.fix = kind === 'queue' ? `delete_queue ${name}` : undefined;
     this.#difference =
       argument && current !== undefined
-        ? `: its ${argument} is ${queueTypeName(argument, current)}, this program declares ${declared}`
+        ? `: its ${argument} is ${queueTypeName(argument, current)}, this program declares ${queueTypeName(argument, declared)}`
         : `. Broker said: ${said}`;
     this.message = this.explain();
   }
@@ -90,9 +90,9 @@ export class TopologyConflictError extends RetryKitError {
   }
 }
 
-// RabbitMQ 3.x reports a queue declared without x-queue-type as "none", 4.x as "classic": both mean classic.
-function queueTypeName(argument: string, current: string | undefined): string | undefined {
-  return argument === 'x-queue-type' && current === 'none' ? 'classic' : current;
+// RabbitMQ 3.x reports a queue declared without x-queue-type as "none" (either side), 4.x as "classic": both mean classic.
+function queueTypeName(argument: string, value: string | undefined): string | undefined {
+  return argument === 'x-queue-type' && value === 'none' ? 'classic' : value;
 }
 
 /** The broker refused the message (basic.nack). */

@@ -71,7 +71,10 @@ describe('the README option tables', () => {
   it('Dead letters: every header listed is one the kit sets', () => {
     const rows = readme.slice(readme.indexOf('| header ')).split('\n');
     const named = rows
-      .slice(2, rows.findIndex((row) => !row.startsWith('|')))
+      .slice(
+        2,
+        rows.findIndex((row) => !row.startsWith('|')),
+      )
       .flatMap((row) => [...(row.split('|')[1] ?? '').matchAll(/`([^`]+)`/g)].map((match) => match[1] ?? ''));
     expect(named.length).toBeGreaterThan(5);
     for (const header of named) expect(Object.values(HEADERS), header).toContain(header);

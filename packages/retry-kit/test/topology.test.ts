@@ -59,6 +59,15 @@ describe('declaring topology', () => {
     await rabbit.sendToQueue(queue, { after: 'conflict' });
   });
 
+  it('a classic declaration of a quorum queue says "classic", whatever word the broker uses', async () => {
+    const queue = broker.name('was-quorum');
+    await rabbit.declare({ queues: [{ name: queue, type: 'quorum' }] });
+
+    await expect(rabbit.declare({ queues: [{ name: queue }] })).rejects.toMatchObject({
+      message: `Queue "${queue}" already exists with other settings: its x-queue-type is quorum, this program declares classic. Delete it with "rabbitmqctl delete_queue ${queue}" (its messages go with it), or declare it as it is.`,
+    });
+  });
+
   it.skipIf(!broker.faults)('re-declares everything after a reconnect', async () => {
     const queue = broker.name('redeclared');
     await rabbit.declare({ queues: [{ name: queue }] });

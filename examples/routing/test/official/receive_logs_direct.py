@@ -30,4 +30,9 @@ def callback(ch, method, properties, body):
 
 channel.basic_consume(queue=queue_name, on_message_callback=callback, auto_ack=True)
 
-channel.start_consuming()
+# As the official programs do: Ctrl+C ends the program quietly, exit 0.
+try:
+    channel.start_consuming()
+except KeyboardInterrupt:
+    print("Interrupted")
+    connection.close()

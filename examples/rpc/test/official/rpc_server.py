@@ -37,4 +37,9 @@ channel.basic_qos(prefetch_count=1)
 channel.basic_consume(queue="rpc_queue", on_message_callback=on_request)
 
 print(" [x] Awaiting RPC requests")
-channel.start_consuming()
+# As the official programs do: Ctrl+C ends the program quietly, exit 0.
+try:
+    channel.start_consuming()
+except KeyboardInterrupt:
+    print("Interrupted")
+    connection.close()

@@ -24,4 +24,9 @@ def callback(ch, method, properties, body):
 channel.basic_qos(prefetch_count=1)
 channel.basic_consume(queue="task_queue", on_message_callback=callback)
 
-channel.start_consuming()
+# As the official programs do: Ctrl+C ends the program quietly, exit 0.
+try:
+    channel.start_consuming()
+except KeyboardInterrupt:
+    print("Interrupted")
+    connection.close()
