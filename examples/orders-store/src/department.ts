@@ -66,10 +66,10 @@ export async function startDepartment(department: Department, options: Departmen
     if (delivery.queue === queue && orderId !== undefined) report(orderId, progress).catch(() => {});
   };
   rabbit.on('retry-scheduled', ({ attemptNumber, error, delivery }) =>
-    reportFromEvent(delivery, { state: 'retrying', attempts: attemptNumber, reason: (error as Error).message }),
+    reportFromEvent(delivery, { state: 'retrying', attempts: attemptNumber, reason: messageOf(error) }),
   );
   rabbit.on('dead-lettered', ({ reason, attempts, error, delivery }) =>
-    reportFromEvent(delivery, { state: 'failed', attempts, reason: `${reason}: ${(error as Error).message}` }),
+    reportFromEvent(delivery, { state: 'failed', attempts, reason: `${reason}: ${messageOf(error)}` }),
   );
   await rabbit.declare(ordersTopology([department]));
   await rabbit.declare(statusTopology);
@@ -87,3 +87,6 @@ export async function startDepartment(department: Department, options: Departmen
   );
   return events;
 }
+
+/** What a handler threw, in words: handlers may throw anything, not only Errors. */
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
