@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import type { Channel, ChannelModel, ConfirmChannel, RecoveringChannelModel } from 'amqplib';
-import { type ConsumeOptions, Consumer } from './consumer.js';
+import type { BreakerEvent } from './breaker.js';
+import { type ConsumeOptions, Consumer, DEFAULT_MAX_REDELIVERIES } from './consumer.js';
 import { Declarations } from './declarations.js';
 import { type DelayOptions, delayTopology } from './delays/delay-options.js';
 import type { DelayTopology } from './delays/delay-topology.js';
@@ -21,6 +22,7 @@ import { Publisher, type PublishOptions, type SendOptions } from './publisher.js
 import { deadLetterQueueOf, FailureRoutes } from './retry/failure-routes.js';
 import { HEADERS } from './retry/headers.js';
 import type { RetryPolicy } from './retry/policy.js';
+import type { Telemetry } from './telemetry.js';
 import type { BindingSpec, Topology } from './topology.js';
 
 /** The methods `connect` calls and applications never do; symbol-keyed so they stay off the public surface. */
@@ -67,6 +69,8 @@ export interface ConnectOptions {
   retry?: RetryPolicy;
   /** How delays are made. @default { topology: 'queues' } */
   delays?: DelayOptions;
+  /** Traces and metrics: `openTelemetry()` from `retry-kit/telemetry`. @default none */
+  telemetry?: Telemetry;
 }
 
 /** The events a {@link RabbitClient} emits, and what each carries. */
@@ -81,6 +85,8 @@ export interface ClientEvents {
   'retry-scheduled': [RetryScheduledEvent];
   /** A message is stored in its dead-letter queue (confirmed); its original is acked right after. */
   'dead-lettered': [DeadLetteredEvent];
+  /** A consumer's circuit breaker opened, let one message through (half-open), or closed. */
+  breaker: [BreakerEvent];
 }
 
 /** A consumer or managed channel: started on every connection, restarted when its channel dies alone. */
@@ -109,6 +115,7 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
   readonly #publisher: Publisher;
   readonly #delayer: Delayer;
   readonly #retry: RetryPolicy;
+  readonly #telemetry: Telemetry | undefined;
   #model: RecoveringChannelModel | undefined;
   #closing: Promise<void> | undefined;
 
@@ -118,12 +125,14 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
     this.#logger = logger;
     this.#delayer = new Delayer(delayTopology(options.delays), this.#declarations);
     this.#retry = options.retry ?? {};
-    this.#publisher = new Publisher(
-      this.#link,
-      options.publishTimeoutMs ?? 30_000,
-      (queue) => this.#declarations.isRejectPublishQueue(queue),
-      options.maxUnconfirmedBytes ?? 8 * 2 ** 20,
-    );
+    this.#telemetry = options.telemetry;
+    this.#publisher = new Publisher({
+      link: this.#link,
+      defaultTimeoutMs: options.publishTimeoutMs ?? 30_000,
+      isRejectPublishQueue: (queue) => this.#declarations.isRejectPublishQueue(queue),
+      maxUnconfirmedBytes: options.maxUnconfirmedBytes ?? 8 * 2 ** 20,
+      telemetry: options.telemetry,
+    });
   }
 
   /** @internal */
@@ -257,11 +266,13 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
       [HEADERS.publishedAt]: now,
       [HEADERS.dueAt]: now + delay,
     };
-    await this.#publisher.publish(route.exchange, route.routingKey, payload, {
-      ...rest,
-      headers,
-      ...(route.cc ? { CC: route.cc } : {}),
-    });
+    await this.#publisher.publish(
+      route.exchange,
+      route.routingKey,
+      payload,
+      { ...rest, headers, ...(route.cc ? { CC: route.cc } : {}) },
+      { kind: 'delayed', destination: queue, delay },
+    );
   }
 
   /**
@@ -302,6 +313,8 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
       routes,
       publisher: this.#publisher,
       logger: this.#logger,
+      maxRedeliveries: options.maxRedeliveries ?? DEFAULT_MAX_REDELIVERIES,
+      telemetry: this.#telemetry,
       onRetry: (event) => this.emit('retry-scheduled', event),
       onDeadLetter: (event) => this.emit('dead-lettered', event),
     });
@@ -313,6 +326,8 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
       concurrency: options.concurrency ?? (prefetch > 0 ? prefetch : 1),
       logger: this.#logger,
       onChannelLost: (model) => this.#restartLater(consumer, model),
+      breaker: options.breaker,
+      onBreaker: (event) => this.emit('breaker', event),
     });
     const model = this.#link.current;
     if (model) await consumer.start(model);

@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
-import type { Delivery, Settlement } from './handling.js';
+import { type BreakerEvent, type BreakerOptions, type BreakerState, CircuitBreaker } from './breaker.js';
+import type { Delivery } from './delivery.js';
+import type { Processed, Settlement } from './handling.js';
 import type { Logger } from './logger.js';
 import type { RetryPolicy } from './retry/policy.js';
 
@@ -22,7 +24,22 @@ export interface ConsumeOptions<T = unknown> {
   validate?: (payload: unknown, delivery: Delivery) => T;
   /** A queue chain: what the handler returns is published (confirmed) to this queue before the ack. */
   next?: string;
+  /**
+   * Pause consuming while the handler's downstream is down: after this many
+   * retryable failures in a row, messages wait in the queue without spending
+   * attempts, and one is let through after a cool-down. @default none
+   */
+  breaker?: BreakerOptions;
+  /**
+   * The crash-loop guard: a message redelivered more than this many times
+   * without being settled (its handler killed the worker, say) goes to the
+   * dead-letter queue as 'crash-loop'; false turns it off. @default 10
+   */
+  maxRedeliveries?: number | false;
 }
+
+/** Redeliveries without a settlement before the crash-loop guard dead-letters a message. */
+export const DEFAULT_MAX_REDELIVERIES = 10;
 
 /** How long after its last ack a consumer's channel stays open when closing (see closeChannel). */
 const ACK_SETTLE_MS = 300;
@@ -33,12 +50,14 @@ const REQUEUE_PAUSE_MS = 1_000;
 interface ConsumerOptions {
   queue: string;
   /** Handles a message and says how to settle it; never throws. */
-  process: (message: ConsumeMessage) => Promise<Settlement>;
+  process: (message: ConsumeMessage) => Promise<Processed>;
   prefetch: number;
   concurrency: number;
   logger: Logger;
   /** Told when the channel dies while its connection lives on. */
   onChannelLost: (model: ChannelModel) => void;
+  breaker: BreakerOptions | undefined;
+  onBreaker: (event: BreakerEvent) => void;
 }
 
 /**
@@ -51,7 +70,7 @@ export class Consumer {
   get label(): string {
     return `the consumer of "${this.queue}"`;
   }
-  readonly #process: (message: ConsumeMessage) => Promise<Settlement>;
+  readonly #process: (message: ConsumeMessage) => Promise<Processed>;
   readonly #prefetch: number;
   readonly #concurrency: number;
   /** Delivered messages waiting for a free handler slot. */
@@ -65,6 +84,9 @@ export class Consumer {
   #inFlight = 0;
   #idle: (() => void) | undefined;
   #lastSettledAt = 0;
+  readonly #breaker: CircuitBreaker | undefined;
+  readonly #onBreaker: (event: BreakerEvent) => void;
+  #trialTimer: NodeJS.Timeout | undefined;
 
   /** @internal create consumers with `RabbitClient.consume` */
   constructor(options: ConsumerOptions) {
@@ -74,6 +96,15 @@ export class Consumer {
     this.#concurrency = Math.max(1, options.concurrency);
     this.#logger = options.logger;
     this.#onChannelLost = options.onChannelLost;
+    this.#onBreaker = options.onBreaker;
+    if (options.breaker) {
+      this.#breaker = new CircuitBreaker(options.breaker, (state, coolDown) => this.#breakerChanged(state, coolDown));
+    }
+  }
+
+  /** The circuit breaker's state, or undefined for a consumer without one. */
+  get breakerState(): BreakerState | undefined {
+    return this.#breaker?.state;
   }
 
   /** @internal Starts consuming on `model`; called for each new connection. */
@@ -87,34 +118,45 @@ export class Consumer {
       if (!this.#stopped && this.#channel === channel) this.#onChannelLost(model);
     });
     await channel.prefetch(this.#prefetch);
+    const paused = this.#breaker !== undefined && this.#breaker.state !== 'closed';
+    const consumerTag = paused ? undefined : await this.#consumeOn(channel);
+    // Only now: a channel that dies while starting is the caller's to retry.
+    this.#channel = channel;
+    this.#consumerTag = consumerTag;
+    if (paused && !this.#trialTimer) this.#scheduleTrial();
+  }
+
+  async #consumeOn(channel: Channel): Promise<string> {
     const { consumerTag } = await channel.consume(this.queue, (message) => {
       if (message === null) {
         this.#logger.warn(`the broker cancelled the consumer of "${this.queue}" (queue deleted?)`);
         return;
       }
-      void this.#handle(channel, message);
+      void this.#handle(channel, message, { trial: false });
     });
-    // Only now: a channel that dies while starting is the caller's to retry.
-    this.#channel = channel;
-    this.#consumerTag = consumerTag;
+    return consumerTag;
   }
 
-  async #handle(channel: Channel, message: ConsumeMessage): Promise<void> {
+  async #handle(channel: Channel, message: ConsumeMessage, { trial }: { trial: boolean }): Promise<void> {
     this.#inFlight++;
     try {
       if (this.#running >= this.#concurrency) await new Promise<void>((resolve) => this.#waiting.push(resolve));
-      if (this.#stopped) {
-        // Shutting down: what was handed over but not started goes back at once.
+      // Shutting down, or the breaker opened: what was handed over but not
+      // started goes back at once, without spending an attempt.
+      const paused = !trial && this.#breaker !== undefined && this.#breaker.state !== 'closed';
+      if (this.#stopped || paused) {
         settle(channel, message, 'requeue');
         this.#waiting.shift()?.();
         return;
       }
       this.#running++;
       try {
-        const settlement = await this.#process(message);
+        const { settlement, failed } = await this.#process(message);
         if (settlement === 'requeue') await sleep(REQUEUE_PAUSE_MS);
         settle(channel, message, settlement);
         this.#lastSettledAt = Date.now();
+        if (trial) this.#breaker?.trialEnded(failed);
+        else this.#breaker?.record(failed);
       } finally {
         this.#running--;
         this.#waiting.shift()?.();
@@ -124,9 +166,66 @@ export class Consumer {
     }
   }
 
+  #breakerChanged(state: BreakerState, coolDown: number): void {
+    const where = `"${this.queue}": circuit breaker`;
+    if (state === 'open') {
+      this.#logger.warn(
+        `${where} open: consuming paused for ${formatMs(coolDown)}; messages wait in the queue without spending attempts`,
+      );
+      this.#onBreaker({ queue: this.queue, state, coolDown });
+      void this.#pause();
+      this.#scheduleTrial();
+    } else if (state === 'half-open') {
+      this.#logger.info(`${where} half-open: letting one message through`);
+      this.#onBreaker({ queue: this.queue, state });
+    } else {
+      this.#logger.info(`${where} closed: consuming again`);
+      this.#onBreaker({ queue: this.queue, state });
+      void this.#resume();
+    }
+  }
+
+  async #pause(): Promise<void> {
+    const channel = this.#channel;
+    const consumerTag = this.#consumerTag;
+    this.#consumerTag = undefined;
+    if (channel && consumerTag) await channel.cancel(consumerTag).catch(() => {});
+  }
+
+  async #resume(): Promise<void> {
+    const channel = this.#channel;
+    if (this.#stopped || !channel || this.#consumerTag) return;
+    // A channel that dies meanwhile is restarted, and consumes then.
+    this.#consumerTag = await this.#consumeOn(channel).catch(() => undefined);
+  }
+
+  #scheduleTrial(): void {
+    clearTimeout(this.#trialTimer);
+    const coolDown = this.#breaker?.coolDown ?? 0;
+    this.#trialTimer = setTimeout(() => {
+      this.#trialTimer = undefined;
+      void this.#trial();
+    }, coolDown).unref();
+  }
+
+  /** Half-open: takes one message (basic.get) and lets its outcome decide; an empty queue is tried again later. */
+  async #trial(): Promise<void> {
+    const channel = this.#channel;
+    if (this.#stopped || !this.#breaker || !channel) return;
+    this.#breaker.halfOpen();
+    const message = await channel.get(this.queue, { noAck: false }).catch(() => false as const);
+    if (message === false) {
+      if (!this.#stopped) this.#scheduleTrial();
+      return;
+    }
+    // A got message has a message count where a consumed one has a consumer tag; nothing here reads either.
+    await this.#handle(channel, message as unknown as ConsumeMessage, { trial: true });
+  }
+
   /** @internal Stops taking new messages; handlers already running go on. */
   async stopConsuming(): Promise<void> {
     this.#stopped = true;
+    clearTimeout(this.#trialTimer);
     const channel = this.#channel;
     if (channel && this.#consumerTag) await channel.cancel(this.#consumerTag).catch(() => {});
   }
@@ -154,6 +253,10 @@ export class Consumer {
     await this.#channel?.close().catch(() => {});
     this.#channel = undefined;
   }
+}
+
+function formatMs(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
 /**

@@ -1,7 +1,9 @@
 import type { ConsumeMessage, Options } from 'amqplib';
 import { decode } from './codec.js';
+import { type Delivery, toDelivery } from './delivery.js';
 import type { Logger } from './logger.js';
 import type { Publisher } from './publisher.js';
+import { type RedeliveryCount, redeliveryCount } from './retry/crash-loop.js';
 import type { FailureRoutes } from './retry/failure-routes.js';
 import {
   type DeadLetterReason,
@@ -12,20 +14,7 @@ import {
   retryHeaders,
 } from './retry/headers.js';
 import { deadlineAt, decide, type RetryPolicy } from './retry/policy.js';
-
-/** A delivered message, as a handler sees it. */
-export interface Delivery {
-  queue: string;
-  messageId: string | undefined;
-  type: string | undefined;
-  headers: Record<string, unknown>;
-  /** True when the broker delivered it before (to a consumer that died or gave it back). */
-  redelivered: boolean;
-  /** Failed attempts before this one (0 on the first). */
-  attempts: number;
-  /** The raw amqplib message, for what the kit does not surface. */
-  raw: ConsumeMessage;
-}
+import type { AttemptOutcome, Telemetry } from './telemetry.js';
 
 /**
  * Handles one message. Resolve to ack it (the value goes on to `next`, if
@@ -79,6 +68,9 @@ export interface HandlingOptions<T> {
   /** For `next`. */
   publisher: Publisher;
   logger: Logger;
+  /** Redeliveries without a settlement before a message is dead-lettered as 'crash-loop'; false for no limit. */
+  maxRedeliveries: number | false;
+  telemetry: Telemetry | undefined;
   onRetry: (event: RetryScheduledEvent) => void;
   onDeadLetter: (event: DeadLetteredEvent) => void;
 }
@@ -88,19 +80,6 @@ interface Received {
   message: ConsumeMessage;
   state: RetryState;
   delivery: Delivery;
-}
-
-/** A message as its handler sees it. */
-export function toDelivery(queue: string, message: ConsumeMessage, state: RetryState): Delivery {
-  return {
-    queue,
-    messageId: message.properties.messageId as string | undefined,
-    type: message.properties.type as string | undefined,
-    headers: (message.properties.headers ?? {}) as Record<string, unknown>,
-    redelivered: message.fields.redelivered,
-    attempts: state.attempts,
-    raw: message,
-  };
 }
 
 // Per-message TTLs and the broker's own death records do not travel on:
@@ -113,6 +92,9 @@ const DROPPED_HEADERS = [
   'x-last-death-queue',
   'x-last-death-reason',
   'x-last-death-exchange',
+  // Counted afresh for each copy: a retry is a new message to the broker.
+  'x-delivery-count',
+  HEADERS.redeliveries,
 ];
 
 function carriedProperties(message: ConsumeMessage, headers: Record<string, unknown>): Options.Publish {
@@ -133,14 +115,28 @@ function carriedProperties(message: ConsumeMessage, headers: Record<string, unkn
   };
 }
 
+/** What became of one delivery. */
+export interface Processed {
+  settlement: Settlement;
+  outcome: AttemptOutcome;
+  /** The handler failed in a way the policy retries (what a circuit breaker counts). */
+  failed: boolean;
+  error?: unknown;
+  /** Milliseconds the handler ran, when it ran and telemetry is on. */
+  handlerMs?: number;
+}
+
+const ACKED: Processed = { settlement: 'ack', outcome: 'acked', failed: false };
+
 /**
- * Runs one delivery through decode, validation, routing by type, the handler
- * and the chain, and decides where it goes: acked, retried later, or
- * dead-lettered. A retry or dead letter is confirmed by the broker before the
- * original is acked; if it cannot be stored, the original is given back.
+ * Runs one delivery through the crash-loop guard, decode, validation, routing
+ * by type, the handler and the chain, and decides where it goes: acked,
+ * retried later, or dead-lettered. A retry or dead letter is confirmed by the
+ * broker before the original is acked; if it cannot be stored, the original
+ * is given back.
  */
 export function createHandling<T>(options: HandlingOptions<T>) {
-  const { policy, routes, publisher, logger } = options;
+  const { policy, routes, publisher, logger, telemetry } = options;
   const { queue, deadLetterQueue } = routes;
 
   async function deadLetter(
@@ -150,16 +146,24 @@ export function createHandling<T>(options: HandlingOptions<T>) {
     { countsAsAttempt }: { countsAsAttempt: boolean },
   ): Promise<Settlement> {
     const headers = deadLetterHeaders(message, { state, queue, reason, error, now: Date.now(), countsAsAttempt });
-    await routes.deadLetter(message.content, carriedProperties(message, headers));
+    const attempts = Number(headers[HEADERS.attempts]);
+    await routes.deadLetter(message.content, carriedProperties(message, headers), {
+      reason,
+      attemptNumber: countsAsAttempt ? attempts : 0,
+    });
     logger.warn(
       `"${queue}": message ${delivery.messageId ?? ''} dead-lettered to "${deadLetterQueue}" (${reason}): ${String(headers[HEADERS.lastError])}`,
     );
-    const attempts = Number(headers[HEADERS.attempts]);
     options.onDeadLetter({ queue, messageId: delivery.messageId, reason, deadLetterQueue, attempts, error, delivery });
     return 'ack';
   }
 
-  async function failed(received: Received, error: unknown): Promise<Settlement> {
+  async function unhandled(received: Received, reason: DeadLetterReason, error: unknown): Promise<Processed> {
+    const settlement = await deadLetter(received, reason, error, { countsAsAttempt: false });
+    return { settlement, outcome: 'dead-lettered', failed: false, error };
+  }
+
+  async function failed(received: Received, error: unknown): Promise<Processed> {
     const { message, state, delivery } = received;
     const now = Date.now();
     const attemptNumber = state.attempts + 1;
@@ -168,64 +172,105 @@ export function createHandling<T>(options: HandlingOptions<T>) {
       quantise: routes.quantisesDelays,
     });
     if (decision.kind === 'dead-letter') {
-      return deadLetter(received, decision.reason, error, { countsAsAttempt: true });
+      const settlement = await deadLetter(received, decision.reason, error, { countsAsAttempt: true });
+      return { settlement, outcome: 'dead-lettered', failed: decision.reason !== 'permanent', error };
     }
     const headers = retryHeaders(message, state, queue, error, now, decision.delay);
-    await routes.retry(message.content, carriedProperties(message, headers), decision.delay);
+    await routes.retry(message.content, carriedProperties(message, headers), decision.delay, attemptNumber);
     options.onRetry({ queue, messageId: delivery.messageId, attemptNumber, delay: decision.delay, error, delivery });
-    return 'ack';
+    return { settlement: 'ack', outcome: 'retried', failed: true, error };
   }
 
-  async function handle(received: Received): Promise<Settlement> {
+  /** A redelivery the guard counts: dead-lettered past the limit, else put back with its count. */
+  async function guarded(received: Received, count: RedeliveryCount, limit: number): Promise<Processed | undefined> {
+    if (count.redeliveries <= limit) {
+      if (!count.mustRecord) return undefined;
+      const { message } = received;
+      const properties = carriedProperties(message, { ...(message.properties.headers as Record<string, unknown>) });
+      properties.headers = { ...properties.headers, [HEADERS.redeliveries]: count.redeliveries };
+      await routes.putBack(message.content, properties);
+      return { settlement: 'ack', outcome: 'counted', failed: false };
+    }
+    const error = new Error(
+      `redelivered ${count.redeliveries} times without being settled, more than maxRedeliveries (${limit}): its handler may be crashing the worker`,
+    );
+    return unhandled(received, 'crash-loop', error);
+  }
+
+  async function handle(received: Received): Promise<Processed> {
     const { message, state, delivery } = received;
-    const unhandled = { countsAsAttempt: false };
+    const limit = options.maxRedeliveries;
+    const count = limit === false ? undefined : redeliveryCount(message);
+    if (count && limit !== false) {
+      const counted = await guarded(received, count, limit);
+      if (counted) return counted;
+    }
     let payload: unknown;
     try {
       payload = decode(message);
     } catch (error) {
-      return deadLetter(received, 'invalid', error, unhandled);
+      return unhandled(received, 'invalid', error);
     }
     const handler = pickHandler(options.handler, delivery.type);
     if (!handler) {
-      const error = new Error(`No handler for message type "${delivery.type ?? '(none)'}"`);
-      return deadLetter(received, 'unknown-type', error, unhandled);
+      return unhandled(
+        received,
+        'unknown-type',
+        new Error(`No handler for message type "${delivery.type ?? '(none)'}"`),
+      );
     }
     if (options.validate) {
       try {
         payload = options.validate(payload, delivery);
       } catch (error) {
-        return deadLetter(received, 'invalid', error, unhandled);
+        return unhandled(received, 'invalid', error);
       }
     }
+    const startedAt = telemetry ? performance.now() : 0;
+    let handlerMs: number | undefined;
     try {
       const result = await handler(payload as never, delivery);
+      if (telemetry) handlerMs = performance.now() - startedAt;
       if (options.next !== undefined && result !== undefined) {
-        await publisher.publish('', options.next, result, {
-          correlationId: delivery.messageId,
-          headers: { [HEADERS.chainedFrom]: queue },
-        });
+        await publisher.publish(
+          '',
+          options.next,
+          result,
+          { correlationId: delivery.messageId, headers: { [HEADERS.chainedFrom]: queue } },
+          { kind: 'chain', destination: options.next },
+        );
       }
-      return 'ack';
+      return telemetry ? { ...ACKED, handlerMs } : ACKED;
     } catch (error) {
+      if (telemetry) handlerMs ??= performance.now() - startedAt;
       logger.warn(
         `"${queue}": attempt ${state.attempts + 1} failed for message ${delivery.messageId ?? ''}: ${(error as Error)?.message ?? String(error)}`,
       );
-      return failed(received, error);
+      const processed = await failed(received, error);
+      return telemetry ? { ...processed, handlerMs } : processed;
     }
   }
 
   /** Never throws: if the retry or dead letter cannot be stored, the message goes back to its queue. */
-  return async (message: ConsumeMessage): Promise<Settlement> => {
-    const state = readRetryState(message);
-    const delivery = toDelivery(queue, message, state);
+  async function processed(received: Received): Promise<Processed> {
     try {
-      return await handle({ message, state, delivery });
+      return await handle(received);
     } catch (error) {
       logger.error(
-        `"${queue}": could not store the retry or dead letter of message ${delivery.messageId ?? ''}, giving it back to the queue: ${(error as Error).message}`,
+        `"${queue}": could not store the retry or dead letter of message ${received.delivery.messageId ?? ''}, giving it back to the queue: ${(error as Error).message}`,
       );
-      return 'requeue';
+      return { settlement: 'requeue', outcome: 'requeued', failed: false, error };
     }
+  }
+
+  return async (message: ConsumeMessage): Promise<Processed> => {
+    const state = readRetryState(message);
+    const received: Received = { message, state, delivery: toDelivery(queue, message, state) };
+    if (!telemetry) return processed(received);
+    const attempt = telemetry.handling({ queue, delivery: received.delivery, attemptNumber: state.attempts + 1 });
+    const result = await attempt.run(() => processed(received));
+    attempt.end({ outcome: result.outcome, error: result.error, handlerMs: result.handlerMs });
+    return result;
   };
 }
 

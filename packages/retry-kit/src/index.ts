@@ -1,3 +1,4 @@
+export type { BreakerEvent, BreakerOptions, BreakerState } from './breaker.js';
 export type {
   ClientEvents,
   CloseOptions,
@@ -11,6 +12,7 @@ export type { ConsumeOptions, Consumer } from './consumer.js';
 export type { DelayLadderOptions } from './delays/delay-ladder.js';
 export type { DelayOptions } from './delays/delay-options.js';
 export type { DelayQueuesOptions } from './delays/delay-queues.js';
+export type { Delivery } from './delivery.js';
 export type { ConnectFailure, RetryKitErrorCode } from './errors.js';
 export {
   ClosedError,
@@ -24,7 +26,7 @@ export {
   TopologyConflictError,
   UnroutableError,
 } from './errors.js';
-export type { DeadLetteredEvent, Delivery, Handler, HandlersByType, RetryScheduledEvent } from './handling.js';
+export type { DeadLetteredEvent, Handler, HandlersByType, RetryScheduledEvent } from './handling.js';
 export type { Logger } from './logger.js';
 export { consoleLogger, quietLogger, silentLogger } from './logger.js';
 export type { ChannelSetup, ManagedChannel, SetupChannelOptions } from './managed-channel.js';
@@ -36,4 +38,13 @@ export type { ConnectOrExitOptions } from './script.js';
 export { connectOrExit } from './script.js';
 export type { Closeable, CloseOnSignalsOptions } from './shutdown.js';
 export { closeOnSignals } from './shutdown.js';
+export type {
+  AttemptEnd,
+  AttemptFacts,
+  AttemptOutcome,
+  AttemptTrace,
+  PublishFacts,
+  PublishKind,
+  Telemetry,
+} from './telemetry.js';
 export type { BindingSpec, ExchangeSpec, QueueSpec, Topology } from './topology.js';

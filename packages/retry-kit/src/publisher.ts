@@ -12,6 +12,7 @@ import {
   UnroutableError,
 } from './errors.js';
 import type { Link } from './link.js';
+import type { PublishFacts, Telemetry } from './telemetry.js';
 
 /** Options of one publish. Everything but `timeoutMs` and `mandatory` goes to amqplib. */
 export interface PublishOptions extends Omit<Options.Publish, 'mandatory'> {
@@ -25,6 +26,21 @@ export interface PublishOptions extends Omit<Options.Publish, 'mandatory'> {
 export interface SendOptions extends PublishOptions {
   /** Deliver this many ms later, through the delay topology. @default 0 */
   delay?: number;
+}
+
+/** What the kit knows of why it publishes a message, for telemetry. */
+export type PublishPurpose = Pick<
+  PublishFacts,
+  'kind' | 'destination' | 'delay' | 'deadLetterReason' | 'attemptNumber'
+>;
+
+export interface PublisherOptions {
+  link: Link;
+  defaultTimeoutMs: number;
+  /** True for a queue the kit declared with x-overflow reject-publish (a nack means it is full). */
+  isRejectPublishQueue: (queue: string) => boolean;
+  maxUnconfirmedBytes: number;
+  telemetry: Telemetry | undefined;
 }
 
 /** Pauses before sending a nacked message again: doubling, from the first to the longest. */
@@ -66,17 +82,14 @@ export class Publisher {
   readonly #maxUnconfirmedBytes: number;
   #unconfirmedBytes = 0;
   #roomWaiters: (() => void)[] = [];
+  readonly #telemetry: Telemetry | undefined;
 
-  constructor(
-    link: Link,
-    defaultTimeoutMs: number,
-    isRejectPublishQueue: (queue: string) => boolean,
-    maxUnconfirmedBytes: number,
-  ) {
-    this.#link = link;
-    this.#defaultTimeoutMs = defaultTimeoutMs;
-    this.#isRejectPublishQueue = isRejectPublishQueue;
-    this.#maxUnconfirmedBytes = maxUnconfirmedBytes;
+  constructor(options: PublisherOptions) {
+    this.#link = options.link;
+    this.#defaultTimeoutMs = options.defaultTimeoutMs;
+    this.#isRejectPublishQueue = options.isRejectPublishQueue;
+    this.#maxUnconfirmedBytes = options.maxUnconfirmedBytes;
+    this.#telemetry = options.telemetry;
   }
 
   /** Forgets the channel of a connection that is gone. */
@@ -91,7 +104,14 @@ export class Publisher {
     while (this.#inFlight > 0) await new Promise<void>((resolve) => (this.#idle = resolve));
   }
 
-  async publish(exchange: string, routingKey: string, payload: unknown, options: PublishOptions = {}): Promise<void> {
+  /** Resolves when the broker confirms. `purpose` says why, for telemetry. */
+  async publish(
+    exchange: string,
+    routingKey: string,
+    payload: unknown,
+    options: PublishOptions = {},
+    purpose?: PublishPurpose,
+  ): Promise<void> {
     const { timeoutMs = this.#defaultTimeoutMs, mandatory = true, ...rest } = options;
     const { content, contentType } = encode(payload);
     const properties: Options.Publish = {
@@ -102,6 +122,34 @@ export class Publisher {
       messageId: rest.messageId ?? randomUUID(),
       mandatory,
     };
+    if (!this.#telemetry) return this.#confirmed(exchange, routingKey, content, properties, timeoutMs);
+    properties.headers = { ...properties.headers };
+    const done = this.#telemetry.publishing({
+      kind: 'publish',
+      destination: exchange === '' ? routingKey : undefined,
+      ...purpose,
+      exchange,
+      routingKey,
+      messageId: properties.messageId as string,
+      bodySize: content.length,
+      headers: properties.headers,
+    });
+    try {
+      await this.#confirmed(exchange, routingKey, content, properties, timeoutMs);
+      done();
+    } catch (error) {
+      done(error);
+      throw error;
+    }
+  }
+
+  async #confirmed(
+    exchange: string,
+    routingKey: string,
+    content: Buffer,
+    properties: Options.Publish,
+    timeoutMs: number,
+  ): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let nackPauseMs = FIRST_NACK_PAUSE_MS;
     this.#inFlight++;

@@ -31,7 +31,7 @@ describe('retry-kit usage', () => {
     ],
     [
       ['dead', 'list', '--queue', 'q', '--reason', 'tired'],
-      'retry-kit dead: --reason must be one of exhausted, deadline, permanent, invalid, unknown-type, not "tired"',
+      'retry-kit dead: --reason must be one of exhausted, deadline, permanent, invalid, unknown-type, crash-loop, not "tired"',
     ],
     [['dead', 'purge', '--queue', 'q', '--force'], "retry-kit dead: Unknown option '--force'"],
     [['worker', '--queue', 'q'], 'retry-kit worker: --handlers is required'],

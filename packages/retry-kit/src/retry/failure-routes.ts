@@ -3,6 +3,7 @@ import type { Declarations } from '../declarations.js';
 import { keptQueueKind } from '../delays/delay-topology.js';
 import type { Delayer } from '../delays/delayer.js';
 import type { Publisher } from '../publisher.js';
+import type { DeadLetterReason } from './headers.js';
 
 /** The dead-letter queue of `queue` unless its consumer names another. */
 export function deadLetterQueueOf(queue: string): string {
@@ -44,19 +45,36 @@ export class FailureRoutes {
   }
 
   /** Publishes `content` back to the queue in `delay` ms; resolves when the broker has it. */
-  async retry(content: Buffer, properties: Options.Publish, delay: number): Promise<void> {
+  async retry(content: Buffer, properties: Options.Publish, delay: number, attemptNumber: number): Promise<void> {
     await this.#prepare();
     const route = await this.#delayer.route(delay, this.queue);
-    await this.#publisher.publish(route.exchange, route.routingKey, content, {
-      ...properties,
-      ...(route.cc ? { CC: route.cc } : {}),
-    });
+    await this.#publisher.publish(
+      route.exchange,
+      route.routingKey,
+      content,
+      { ...properties, ...(route.cc ? { CC: route.cc } : {}) },
+      { kind: 'retry', destination: this.queue, delay, attemptNumber },
+    );
   }
 
   /** Publishes `content` to the dead-letter queue; resolves when the broker has it. */
-  async deadLetter(content: Buffer, properties: Options.Publish): Promise<void> {
+  async deadLetter(
+    content: Buffer,
+    properties: Options.Publish,
+    { reason, attemptNumber }: { reason: DeadLetterReason; attemptNumber: number },
+  ): Promise<void> {
     await this.#prepare();
-    await this.#publisher.publish('', this.deadLetterQueue, content, properties);
+    await this.#publisher.publish('', this.deadLetterQueue, content, properties, {
+      kind: 'dead-letter',
+      destination: this.deadLetterQueue,
+      deadLetterReason: reason,
+      attemptNumber,
+    });
+  }
+
+  /** Publishes `content` to the end of its own queue (the crash-loop guard's count); resolves when the broker has it. */
+  async putBack(content: Buffer, properties: Options.Publish): Promise<void> {
+    await this.#publisher.publish('', this.queue, content, properties, { kind: 'redelivery', destination: this.queue });
   }
 
   #prepare(): Promise<void> {

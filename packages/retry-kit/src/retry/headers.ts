@@ -22,12 +22,21 @@ export const HEADERS = {
   originalMessageId: 'x-original-message-id',
   /** How often `retry-kit dead replay` sent a dead letter back. */
   replays: 'x-retry-replays',
+  /** Redeliveries without a settlement, counted by the kit on classic queues (the crash-loop guard). */
+  redeliveries: 'x-retry-redeliveries',
   /** On what a handler returned for `next`: the queue whose handler it came from. */
   chainedFrom: 'x-chained-from',
 } as const;
 
 /** Why a message goes to the dead-letter queue: its `x-dead-letter-reason` header. */
-export const DEAD_LETTER_REASONS = ['exhausted', 'deadline', 'permanent', 'invalid', 'unknown-type'] as const;
+export const DEAD_LETTER_REASONS = [
+  'exhausted',
+  'deadline',
+  'permanent',
+  'invalid',
+  'unknown-type',
+  'crash-loop',
+] as const;
 
 /** Why a message went to the dead-letter queue. */
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
@@ -39,7 +48,7 @@ export interface RetryState {
   firstFailure: number | undefined;
 }
 
-function numberHeader(headers: Record<string, unknown>, name: string): number | undefined {
+export function numberHeader(headers: Record<string, unknown>, name: string): number | undefined {
   const value = headers[name];
   const number = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : Number.NaN;
   return Number.isFinite(number) ? number : undefined;
