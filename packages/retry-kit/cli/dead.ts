@@ -139,7 +139,7 @@ async function list(
     ),
   );
   const filter = values.reason || values.id ? ` matching ${[values.reason, values.id].filter(Boolean).join(', ')}` : '';
-  console.log(`${shown.length} shown of ${matched}${filter}; ${total} dead letters in ${deadLetterQueue}.`);
+  console.log(`${shown.length} shown of ${matched}${filter}; ${deadLetters(total)} in ${deadLetterQueue}.`);
   return 0;
 }
 
@@ -229,7 +229,7 @@ async function replay(
     console.log(`Nothing to replay in ${deadLetterQueue}.`);
   } else {
     console.log(
-      `${values['dry-run'] ? 'Would replay' : 'Replayed'} ${replayed} dead letters from ${deadLetterQueue}${moved ? `: ${moved}` : ''}.`,
+      `${values['dry-run'] ? 'Would replay' : 'Replayed'} ${deadLetters(replayed)} from ${deadLetterQueue}${moved ? `: ${moved}` : ''}.`,
     );
   }
   if (missing) {
@@ -273,9 +273,13 @@ async function purge(connection: ChannelModel, { values, deadLetterQueue }: Targ
   if (values.json) {
     console.log(JSON.stringify({ deadLetterQueue, deleted: values.yes ? matched : 0, matched }));
   } else if (values.yes) {
-    console.log(`Deleted ${matched} dead letters from ${deadLetterQueue}.`);
+    console.log(`Deleted ${deadLetters(matched)} from ${deadLetterQueue}.`);
   } else {
-    console.log(`${matched} dead letters in ${deadLetterQueue} would be deleted. Add --yes to delete them.`);
+    console.log(`${deadLetters(matched)} in ${deadLetterQueue} would be deleted. Add --yes to delete them.`);
   }
   return values.yes || matched === 0 ? 0 : 2;
+}
+
+function deadLetters(count: number): string {
+  return `${count} dead letter${count === 1 ? '' : 's'}`;
 }

@@ -101,7 +101,7 @@ describe('retry-kit dead', () => {
 
     const replay = await retryKit(broker, ['dead', 'replay', '--queue', queue]);
     expect(replay.code).toBe(1);
-    expect(replay.output).toContain(`Replayed 1 dead letters from ${queue}.dead: 1 to ${other}.`);
+    expect(replay.output).toContain(`Replayed 1 dead letter from ${queue}.dead: 1 to ${other}.`);
     expect(replay.output).toContain(
       `Queue "${queue}" does not exist: its dead letters stay in ${queue}.dead. Declare it (start its consumer), then replay again.`,
     );
