@@ -54,7 +54,7 @@ export class CircuitBreaker {
     return this.#coolDown;
   }
 
-  /** A message handled while closed: `failed` when its handler failed in a way the policy retries. */
+  /** A handler's run while closed: `failed` when it failed in a way the policy retries. */
   record(failed: boolean): void {
     if (this.#state !== 'closed') return; // in hand when it opened: the trial decides
     this.#failuresInARow = failed ? this.#failuresInARow + 1 : 0;

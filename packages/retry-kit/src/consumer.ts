@@ -132,12 +132,19 @@ export class Consumer {
         this.#logger.warn(`the broker cancelled the consumer of "${this.queue}" (queue deleted?)`);
         return;
       }
-      void this.#handle(channel, message, { trial: false });
+      void this.#handle(channel, message, { trial: false }).then((downstream) => {
+        if (downstream) this.#breaker?.record(downstream === 'down');
+      });
     });
     return consumerTag;
   }
 
-  async #handle(channel: Channel, message: ConsumeMessage, { trial }: { trial: boolean }): Promise<void> {
+  /** Resolves to what the handler's run says of its downstream (undefined when it did not run). */
+  async #handle(
+    channel: Channel,
+    message: ConsumeMessage,
+    { trial }: { trial: boolean },
+  ): Promise<Processed['downstream']> {
     this.#inFlight++;
     try {
       if (this.#running >= this.#concurrency) await new Promise<void>((resolve) => this.#waiting.push(resolve));
@@ -151,12 +158,11 @@ export class Consumer {
       }
       this.#running++;
       try {
-        const { settlement, failed } = await this.#process(message);
+        const { settlement, downstream } = await this.#process(message);
         if (settlement === 'requeue') await sleep(REQUEUE_PAUSE_MS);
         settle(channel, message, settlement);
         this.#lastSettledAt = Date.now();
-        if (trial) this.#breaker?.trialEnded(failed);
-        else this.#breaker?.record(failed);
+        return downstream;
       } finally {
         this.#running--;
         this.#waiting.shift()?.();
@@ -213,13 +219,18 @@ export class Consumer {
     const channel = this.#channel;
     if (this.#stopped || !this.#breaker || !channel) return;
     this.#breaker.halfOpen();
-    const message = await channel.get(this.queue, { noAck: false }).catch(() => false as const);
-    if (message === false) {
-      if (!this.#stopped) this.#scheduleTrial();
-      return;
+    for (;;) {
+      const message = await channel.get(this.queue, { noAck: false }).catch(() => false as const);
+      if (message === false) {
+        if (!this.#stopped) this.#scheduleTrial();
+        return;
+      }
+      // A got message has a message count where a consumed one has a consumer tag; nothing here reads either.
+      const downstream = await this.#handle(channel, message as unknown as ConsumeMessage, { trial: true });
+      // One that never reached the handler (invalid, or counted by the crash-loop guard) says nothing: take another.
+      if (downstream) return this.#breaker.trialEnded(downstream === 'down');
+      if (this.#stopped) return;
     }
-    // A got message has a message count where a consumed one has a consumer tag; nothing here reads either.
-    await this.#handle(channel, message as unknown as ConsumeMessage, { trial: true });
   }
 
   /** @internal Stops taking new messages; handlers already running go on. */

@@ -119,14 +119,19 @@ function carriedProperties(message: ConsumeMessage, headers: Record<string, unkn
 export interface Processed {
   settlement: Settlement;
   outcome: AttemptOutcome;
-  /** The handler failed in a way the policy retries (what a circuit breaker counts). */
-  failed: boolean;
+  /**
+   * What the handler's run says of what it calls, for a circuit breaker: down
+   * when it failed in a way the policy retries, up when it succeeded or failed
+   * for good (`PermanentError`: the service answered), undefined when the
+   * handler did not run.
+   */
+  downstream?: 'up' | 'down';
   error?: unknown;
   /** Milliseconds the handler ran, when it ran and telemetry is on. */
   handlerMs?: number;
 }
 
-const ACKED: Processed = { settlement: 'ack', outcome: 'acked', failed: false };
+const ACKED: Processed = { settlement: 'ack', outcome: 'acked', downstream: 'up' };
 
 /**
  * Runs one delivery through the crash-loop guard, decode, validation, routing
@@ -160,7 +165,7 @@ export function createHandling<T>(options: HandlingOptions<T>) {
 
   async function unhandled(received: Received, reason: DeadLetterReason, error: unknown): Promise<Processed> {
     const settlement = await deadLetter(received, reason, error, { countsAsAttempt: false });
-    return { settlement, outcome: 'dead-lettered', failed: false, error };
+    return { settlement, outcome: 'dead-lettered', error };
   }
 
   async function failed(received: Received, error: unknown): Promise<Processed> {
@@ -173,12 +178,13 @@ export function createHandling<T>(options: HandlingOptions<T>) {
     });
     if (decision.kind === 'dead-letter') {
       const settlement = await deadLetter(received, decision.reason, error, { countsAsAttempt: true });
-      return { settlement, outcome: 'dead-lettered', failed: decision.reason !== 'permanent', error };
+      const downstream = decision.reason === 'permanent' ? 'up' : 'down';
+      return { settlement, outcome: 'dead-lettered', downstream, error };
     }
     const headers = retryHeaders(message, state, queue, error, now, decision.delay);
     await routes.retry(message.content, carriedProperties(message, headers), decision.delay, attemptNumber);
     options.onRetry({ queue, messageId: delivery.messageId, attemptNumber, delay: decision.delay, error, delivery });
-    return { settlement: 'ack', outcome: 'retried', failed: true, error };
+    return { settlement: 'ack', outcome: 'retried', downstream: 'down', error };
   }
 
   /** A redelivery the guard counts: dead-lettered past the limit, else put back with its count. */
@@ -189,7 +195,7 @@ export function createHandling<T>(options: HandlingOptions<T>) {
       const properties = carriedProperties(message, { ...(message.properties.headers as Record<string, unknown>) });
       properties.headers = { ...properties.headers, [HEADERS.redeliveries]: count.redeliveries };
       await routes.putBack(message.content, properties);
-      return { settlement: 'ack', outcome: 'counted', failed: false };
+      return { settlement: 'ack', outcome: 'counted' };
     }
     const error = new Error(
       `redelivered ${count.redeliveries} times without being settled, more than maxRedeliveries (${limit}): its handler may be crashing the worker`,
@@ -259,7 +265,7 @@ export function createHandling<T>(options: HandlingOptions<T>) {
       logger.error(
         `"${queue}": could not store the retry or dead letter of message ${received.delivery.messageId ?? ''}, giving it back to the queue: ${(error as Error).message}`,
       );
-      return { settlement: 'requeue', outcome: 'requeued', failed: false, error };
+      return { settlement: 'requeue', outcome: 'requeued', error };
     }
   }
 
