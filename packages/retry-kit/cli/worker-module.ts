@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { DelayOptions, Handler, HandlersByType, RetryPolicy } from '../src/index.js';
+import type { BreakerOptions, DelayOptions, Handler, HandlersByType, RetryPolicy } from '../src/index.js';
 import { CommandError } from './errors.js';
 
 /**
@@ -18,6 +18,10 @@ export interface WorkerModule {
   retry?: RetryPolicy;
   prefetch?: number;
   delays?: DelayOptions;
+  /** A circuit breaker: the worker says in its log when it opens, lets a message through, and closes. */
+  breaker?: BreakerOptions;
+  /** The crash-loop guard's limit, or false. */
+  maxRedeliveries?: number | false;
 }
 
 /** Loads a handlers module; paths are relative to where the command was typed (pnpm runs scripts elsewhere). */

@@ -9,8 +9,9 @@ policy the module exports, until Ctrl+C or SIGTERM, which finish the
 messages in hand first.
 
 The module exports "handlers" (a function, or an object of functions by
-message type) and optionally "retry" (a retry policy), "prefetch" and
-"delays" (retry-kit's connect options).
+message type) and optionally "retry" (a retry policy), "prefetch",
+"breaker" and "maxRedeliveries" (retry-kit's consume options) and "delays"
+(retry-kit's connect option). A breaker's state changes are logged.
 
 options:
   --queue <name>        the work queue
@@ -43,6 +44,8 @@ export async function workerCommand(args: string[]): Promise<number> {
   await rabbit.consume(queue, worker.handlers as never, {
     prefetch,
     ...(worker.retry ? { retry: worker.retry } : {}),
+    ...(worker.breaker ? { breaker: worker.breaker } : {}),
+    ...(worker.maxRedeliveries !== undefined ? { maxRedeliveries: worker.maxRedeliveries } : {}),
   });
   const types = typeof worker.handlers === 'function' ? 'every message' : Object.keys(worker.handlers).join(', ');
   console.log(`worker consuming "${queue}" (${types}); Ctrl+C to stop`);
