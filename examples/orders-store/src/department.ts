@@ -1,7 +1,7 @@
 // Lesson 3, the idempotent department: consumes its queue with retry-kit (retries with
 // backoff, then the dead-letter queue), and makes an order delivered twice harmless.
 import { EventEmitter } from 'node:events';
-import { type Delivery, PermanentError, type RabbitClient, type RetryPolicy } from 'retry-kit';
+import { type BreakerOptions, type Delivery, PermanentError, type RabbitClient, type RetryPolicy } from 'retry-kit';
 import { type Department, ordersTopology, queueOf } from './fan-out.js';
 import { announce, statusTopology } from './live-status.js';
 import { orderIdIn, type PlacedOrder, placedOrder } from './plumbing/order-schema.js';
@@ -17,6 +17,13 @@ export const SHOP_RETRY: RetryPolicy = {
   backoff: { type: 'exponential', initialDelay: 1_000, factor: 2 },
 };
 
+/**
+ * Sales calls a system the shop does not run: when it is down, five failures in a row pause the
+ * department, so a backlog of orders waits in the queue instead of spending its attempts; one
+ * order is tried after 5 s, then 10, 20, up to a minute, and the department resumes when it succeeds.
+ */
+export const SALES_BREAKER: BreakerOptions = { failures: 5, coolDown: 5_000, maxCoolDown: 60_000 };
+
 export interface DepartmentOptions {
   db: Store;
   rabbit: RabbitClient;
@@ -24,6 +31,8 @@ export interface DepartmentOptions {
   /** Where the warehouse's printer picks up packing slips. */
   slipDir: string;
   retry?: RetryPolicy;
+  /** The sales department's circuit breaker. @default SALES_BREAKER */
+  salesBreaker?: BreakerOptions;
 }
 
 type Work = (order: PlacedOrder, options: DepartmentOptions, delivery: Delivery) => Promise<unknown>;
@@ -83,7 +92,12 @@ export async function startDepartment(department: Department, options: Departmen
       await work[department](order, options, delivery);
       await report(order.id, { state: 'done', attempts: delivery.attempts, reason: null });
     },
-    { retry: options.retry ?? SHOP_RETRY, prefetch: 10, validate: placedOrder },
+    {
+      retry: options.retry ?? SHOP_RETRY,
+      prefetch: 10,
+      validate: placedOrder,
+      ...(department === 'sales' ? { breaker: options.salesBreaker ?? SALES_BREAKER } : {}),
+    },
   );
   return events;
 }

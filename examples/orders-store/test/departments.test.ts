@@ -56,6 +56,7 @@ async function store() {
       salesUrl: sales.url,
       slipDir,
       retry: { attempts: 4, backoff: { type: 'fixed', delays: [50] } },
+      salesBreaker: { failures: 5, coolDown: 100 },
     });
     events.on('progress', (orderId, progress) => {
       history.push([orderId, department, progress]);
@@ -129,6 +130,20 @@ describe('orders-store departments', () => {
     });
     expect(order.departments.warehouse.state).toBe('done');
     expect(existsSync(path.join(slipDir, `order-${id}.pdf`))).toBe(true);
+  });
+
+  it('a sales system down for longer than the retries pauses sales (its breaker opens): no order fails, all are done once it is back', async () => {
+    const { rabbit, sales, place, settled } = await store();
+    sales.behave({ failAlways: true });
+    const opened = once(rabbit, 'breaker');
+    const ids = [];
+    for (let n = 0; n < 8; n++) ids.push(await place('Ada', [1]));
+    const [event] = await opened;
+    expect(event).toMatchObject({ queue: 'orders.sales', state: 'open' });
+    sales.behave({});
+
+    const orders = await Promise.all(ids.map((id) => settled(id, 'done')));
+    expect(orders.map((order) => order.departments.sales.state)).toEqual(ids.map(() => 'done'));
   });
 
   it('500 orders posted at once all reach done', async () => {
