@@ -89,3 +89,39 @@ describe('pnpm --filter retry-backoff start', () => {
     );
   }, 60_000);
 });
+
+describe('pnpm --filter retry-backoff trace', () => {
+  it('prints each message as one trace: its publish, three attempts, a retry inside each failed one, and the dead letter last', async () => {
+    const program = runProgram(new URL('../src/trace.ts', import.meta.url), [], { AMQP_URL: broker.amqpUrl });
+    expect(await program.exit()).toEqual({ code: 0, signal: null });
+    const traces = program.output.join('\n').trim().split('\n\n').slice(1);
+    // Names and results only: times differ from run to run.
+    const shape = (trace: string | undefined) =>
+      (trace ?? '').split('\n').map((line) => line.replace(/\s+\+\d+ ms\s+\d+ ms\s+/, ' | ').replace(/\d+/g, '#'));
+
+    expect(traces).toHaveLength(2);
+    expect(shape(traces[0])).toEqual([
+      '"hello world": one trace, # spans',
+      'publish translations | sent',
+      '├─ process translations  attempt # | retried: Error: translation API answered #',
+      '│  └─ publish demo-trace.delay.#:translations | retry in # ms',
+      '├─ process translations  attempt # | retried: Error: translation API answered #',
+      '│  └─ publish demo-trace.delay.#:translations | retry in # ms',
+      '└─ process translations  attempt # | acked',
+    ]);
+    expect(shape(traces[1]).slice(-3)).toEqual([
+      '│  └─ publish demo-trace.delay.#:translations | retry in # ms',
+      '└─ process translations  attempt # | dead-lettered: Error: translation API answered #',
+      '   └─ publish translations.dead | dead-lettered: exhausted',
+    ]);
+    // The numbers the shape leaves out: attempts 1 to 3, delays 100 and 200 ms.
+    for (const trace of traces) {
+      expect(trace.match(/attempt \d/g)).toEqual(['attempt 1', 'attempt 2', 'attempt 3']);
+      expect(trace.match(/retry in \d+ ms/g)).toEqual(['retry in 100 ms', 'retry in 200 ms']);
+    }
+    expect(traces.map((trace) => trace.split('\n')[0])).toEqual([
+      '"hello world": one trace, 6 spans',
+      '"hopeless": one trace, 7 spans',
+    ]);
+  }, 30_000);
+});
