@@ -132,9 +132,13 @@ export class Consumer {
         this.#logger.warn(`the broker cancelled the consumer of "${this.queue}" (queue deleted?)`);
         return;
       }
-      void this.#handle(channel, message, { trial: false }).then((downstream) => {
-        if (downstream) this.#breaker?.record(downstream === 'down');
-      });
+      const handled = this.#handle(channel, message, { trial: false });
+      const breaker = this.#breaker;
+      if (breaker) {
+        void handled.then((downstream) => {
+          if (downstream) breaker.record(downstream === 'down');
+        });
+      }
     });
     return consumerTag;
   }

@@ -269,14 +269,18 @@ export function createHandling<T>(options: HandlingOptions<T>) {
     }
   }
 
-  return async (message: ConsumeMessage): Promise<Processed> => {
-    const state = readRetryState(message);
-    const received: Received = { message, state, delivery: toDelivery(queue, message, state) };
-    if (!telemetry) return processed(received);
-    const attempt = telemetry.handling({ queue, delivery: received.delivery, attemptNumber: state.attempts + 1 });
+  async function traced(tracing: Telemetry, received: Received): Promise<Processed> {
+    const { delivery, state } = received;
+    const attempt = tracing.handling({ queue, delivery, attemptNumber: state.attempts + 1 });
     const result = await attempt.run(() => processed(received));
     attempt.end({ outcome: result.outcome, error: result.error, handlerMs: result.handlerMs });
     return result;
+  }
+
+  return (message: ConsumeMessage): Promise<Processed> => {
+    const state = readRetryState(message);
+    const received: Received = { message, state, delivery: toDelivery(queue, message, state) };
+    return telemetry ? traced(telemetry, received) : processed(received);
   };
 }
 

@@ -105,7 +105,7 @@ export class Publisher {
   }
 
   /** Resolves when the broker confirms. `purpose` says why, for telemetry. */
-  async publish(
+  publish(
     exchange: string,
     routingKey: string,
     payload: unknown,
@@ -113,18 +113,36 @@ export class Publisher {
     purpose?: PublishPurpose,
   ): Promise<void> {
     const { timeoutMs = this.#defaultTimeoutMs, mandatory = true, ...rest } = options;
-    const { content, contentType } = encode(payload);
+    let encoded: ReturnType<typeof encode>;
+    try {
+      encoded = encode(payload);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const properties: Options.Publish = {
       persistent: true,
       timestamp: Math.floor(Date.now() / 1000),
-      contentType,
+      contentType: encoded.contentType,
       ...rest,
       messageId: rest.messageId ?? randomUUID(),
       mandatory,
     };
-    if (!this.#telemetry) return this.#confirmed(exchange, routingKey, content, properties, timeoutMs);
+    // Not an async function: without telemetry a publish is one promise, as with amqplib alone.
+    if (!this.#telemetry) return this.#confirmed(exchange, routingKey, encoded.content, properties, timeoutMs);
+    return this.#traced(this.#telemetry, exchange, routingKey, encoded.content, properties, timeoutMs, purpose);
+  }
+
+  async #traced(
+    telemetry: Telemetry,
+    exchange: string,
+    routingKey: string,
+    content: Buffer,
+    properties: Options.Publish,
+    timeoutMs: number,
+    purpose: PublishPurpose | undefined,
+  ): Promise<void> {
     properties.headers = { ...properties.headers };
-    const done = this.#telemetry.publishing({
+    const done = telemetry.publishing({
       kind: 'publish',
       destination: exchange === '' ? routingKey : undefined,
       ...purpose,
