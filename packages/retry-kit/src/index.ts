@@ -45,6 +45,7 @@ export type {
   AttemptTrace,
   PublishFacts,
   PublishKind,
+  PublishTrace,
   Telemetry,
 } from './telemetry.js';
 export type { BindingSpec, ExchangeSpec, QueueSpec, Topology } from './topology.js';

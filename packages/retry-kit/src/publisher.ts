@@ -31,7 +31,7 @@ export interface SendOptions extends PublishOptions {
 /** What the kit knows of why it publishes a message, for telemetry. */
 export type PublishPurpose = Pick<
   PublishFacts,
-  'kind' | 'destination' | 'delay' | 'deadLetterReason' | 'attemptNumber'
+  'kind' | 'destination' | 'sourceQueue' | 'delay' | 'deadLetterReason' | 'attemptNumber'
 >;
 
 export interface PublisherOptions {
@@ -142,7 +142,7 @@ export class Publisher {
     purpose: PublishPurpose | undefined,
   ): Promise<void> {
     properties.headers = { ...properties.headers };
-    const done = telemetry.publishing({
+    const traced = telemetry.publishing({
       kind: 'publish',
       destination: exchange === '' ? routingKey : undefined,
       ...purpose,
@@ -153,10 +153,10 @@ export class Publisher {
       headers: properties.headers,
     });
     try {
-      await this.#confirmed(exchange, routingKey, content, properties, timeoutMs);
-      done();
+      await traced.run(() => this.#confirmed(exchange, routingKey, content, properties, timeoutMs));
+      traced.end();
     } catch (error) {
-      done(error);
+      traced.end(error);
       throw error;
     }
   }

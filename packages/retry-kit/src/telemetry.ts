@@ -9,10 +9,8 @@ export interface Telemetry {
   /**
    * A message is about to be published. May add trace context to
    * `facts.headers` (retries and dead letters keep their message's own).
-   * Returns what to call when the broker has answered: with no error once it
-   * confirmed, or with the error the publish rejects with.
    */
-  publishing(facts: PublishFacts): (error?: unknown) => void;
+  publishing(facts: PublishFacts): PublishTrace;
   /** A delivery is about to be handled. Returns the attempt's scope. */
   handling(facts: AttemptFacts): AttemptTrace;
 }
@@ -46,8 +44,17 @@ export interface PublishFacts {
   delay?: number;
   /** For 'dead-letter': why. */
   deadLetterReason?: string;
+  /** For 'retry', 'dead-letter' and 'redelivery': the work queue the message comes from. */
+  sourceQueue?: string;
   /** For 'retry' and 'dead-letter': the attempt that failed (1 for the first), 0 when none ran. */
   attemptNumber?: number;
+}
+
+/** One publish: the AMQP publish runs in `run`, so spans other libraries make of it are its children. */
+export interface PublishTrace {
+  run<T>(send: () => Promise<T>): Promise<T>;
+  /** The broker confirmed (no error), or the publish rejects with `error`. */
+  end(error?: unknown): void;
 }
 
 export interface AttemptFacts {

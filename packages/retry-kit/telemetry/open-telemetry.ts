@@ -2,7 +2,6 @@ import {
   type Attributes,
   type Context,
   context,
-  createContextKey,
   type Link,
   type MeterProvider,
   metrics,
@@ -14,7 +13,7 @@ import {
   type TracerProvider,
   trace,
 } from '@opentelemetry/api';
-import type { AttemptEnd, AttemptFacts, AttemptTrace, PublishFacts, Telemetry } from '../src/index.js';
+import type { AttemptEnd, AttemptFacts, AttemptTrace, PublishFacts, PublishTrace, Telemetry } from '../src/index.js';
 import {
   ATTR,
   CARRIES_ITS_CONTEXT,
@@ -36,9 +35,6 @@ export interface OpenTelemetryOptions {
 }
 
 const SCOPE = 'retry-kit';
-
-/** The attempt a publish belongs to, so a dead letter is counted by the queue it failed in. */
-const ATTEMPT = createContextKey('retry-kit attempt');
 
 /**
  * Traces and metrics through `@opentelemetry/api`: one trace per message, its
@@ -74,7 +70,7 @@ export function openTelemetry(options: OpenTelemetryOptions = {}): Telemetry {
     advice: { explicitBucketBoundaries: DURATION_BUCKETS },
   });
 
-  function publishing(facts: PublishFacts): (error?: unknown) => void {
+  function publishing(facts: PublishFacts): PublishTrace {
     const startedAt = performance.now();
     const active = context.active();
     const destination = publishDestination(facts.exchange, facts.routingKey);
@@ -95,9 +91,12 @@ export function openTelemetry(options: OpenTelemetryOptions = {}): Telemetry {
     const span = tracer.startSpan(`publish ${destination}`, { kind: SpanKind.PRODUCER, attributes }, active);
     // A retry, dead letter or put-back is the same message: it keeps the
     // context it was published with, so every attempt joins one trace.
-    if (!CARRIES_ITS_CONTEXT.has(facts.kind)) propagation.inject(trace.setSpan(active, span), facts.headers);
+    const scope = trace.setSpan(active, span);
+    if (!CARRIES_ITS_CONTEXT.has(facts.kind)) propagation.inject(scope, facts.headers);
 
-    return (error?: unknown) => {
+    // The AMQP publish runs in the span's context: an amqplib instrumentation's own span is its child.
+    const run = <T>(send: () => Promise<T>): Promise<T> => context.with(scope, send);
+    const end = (error?: unknown) => {
       const metricAttributes: Attributes = {
         [ATTR.system]: RABBITMQ,
         [ATTR.operationType]: 'send',
@@ -109,18 +108,18 @@ export function openTelemetry(options: OpenTelemetryOptions = {}): Telemetry {
         failed(span, error);
         metricAttributes[ATTR.errorType] = errorType(error);
       } else if (facts.kind === 'retry') {
-        retries.add(1, { [ATTR.system]: RABBITMQ, [ATTR.queue]: facts.destination ?? destination });
+        retries.add(1, { [ATTR.system]: RABBITMQ, [ATTR.queue]: facts.sourceQueue ?? destination });
       } else if (facts.kind === 'dead-letter') {
-        const queue = (active.getValue(ATTEMPT) as AttemptFacts | undefined)?.queue;
         deadLetters.add(1, {
           [ATTR.system]: RABBITMQ,
-          ...(queue === undefined ? {} : { [ATTR.queue]: queue }),
+          [ATTR.queue]: facts.sourceQueue ?? destination,
           [ATTR.deadLetterReason]: facts.deadLetterReason ?? 'unknown',
         });
       }
       span.end();
       publishDuration.record((performance.now() - startedAt) / 1000, metricAttributes);
     };
+    return { run, end };
   }
 
   function handling(facts: AttemptFacts): AttemptTrace {
@@ -148,7 +147,7 @@ export function openTelemetry(options: OpenTelemetryOptions = {}): Telemetry {
       { kind: SpanKind.CONSUMER, attributes, links: ambientLink() },
       parent,
     );
-    const scope: Context = trace.setSpan(parent, span).setValue(ATTEMPT, facts);
+    const scope: Context = trace.setSpan(parent, span);
 
     return {
       run: (work) => context.with(scope, work),

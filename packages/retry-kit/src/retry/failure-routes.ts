@@ -53,7 +53,7 @@ export class FailureRoutes {
       route.routingKey,
       content,
       { ...properties, ...(route.cc ? { CC: route.cc } : {}) },
-      { kind: 'retry', destination: this.queue, delay, attemptNumber },
+      { kind: 'retry', destination: this.queue, sourceQueue: this.queue, delay, attemptNumber },
     );
   }
 
@@ -67,6 +67,7 @@ export class FailureRoutes {
     await this.#publisher.publish('', this.deadLetterQueue, content, properties, {
       kind: 'dead-letter',
       destination: this.deadLetterQueue,
+      sourceQueue: this.queue,
       deadLetterReason: reason,
       attemptNumber,
     });
@@ -74,7 +75,11 @@ export class FailureRoutes {
 
   /** Publishes `content` to the end of its own queue (the crash-loop guard's count); resolves when the broker has it. */
   async putBack(content: Buffer, properties: Options.Publish): Promise<void> {
-    await this.#publisher.publish('', this.queue, content, properties, { kind: 'redelivery', destination: this.queue });
+    await this.#publisher.publish('', this.queue, content, properties, {
+      kind: 'redelivery',
+      destination: this.queue,
+      sourceQueue: this.queue,
+    });
   }
 
   #prepare(): Promise<void> {
