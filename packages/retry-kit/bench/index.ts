@@ -1,4 +1,5 @@
 // pnpm bench: every benchmark, on one broker, printed as JSON lines.
+import { breaker } from './breaker.js';
 import { benchBroker } from './broker.js';
 import { delays } from './delays.js';
 import { retryRoundTrip } from './retry-roundtrip.js';
@@ -9,6 +10,7 @@ try {
   await throughput(broker);
   await retryRoundTrip(broker);
   await delays(broker);
+  await breaker(broker);
 } finally {
   await broker.done();
 }
