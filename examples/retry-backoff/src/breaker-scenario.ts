@@ -62,8 +62,11 @@ export async function outage(url: string | undefined, breaker: BreakerOptions | 
   const service = await startTranslationService(OUTAGE_MS);
   began = Date.now();
   say(`the translation service goes down for ${OUTAGE_MS / 1000} s; ${MESSAGES} texts wait in "${queue}"`);
+  const tally = () =>
+    `${translated.size} texts translated, ${deadLettered.size} dead-lettered, in ${attempts} attempts`;
+  // Printed in this order on any machine: the page shows this output, and a slow one settles later.
   const serviceBack = new Promise<void>((resolve) =>
-    setTimeout(() => resolve(say('the translation service is back')), service.upAt - Date.now()),
+    setTimeout(() => resolve(say(`the translation service is back; by then ${tally()}`)), service.upAt - Date.now()),
   );
   await rabbit.consume<{ text: string }>(
     queue,
@@ -79,8 +82,8 @@ export async function outage(url: string | undefined, breaker: BreakerOptions | 
   const giveUp = setTimeout(allSettled, OUTAGE_MS + 30_000);
   await settledAll;
   clearTimeout(giveUp);
-  say(`${translated.size} texts translated, ${deadLettered.size} dead-lettered, in ${attempts} attempts`);
   await serviceBack;
+  say(`all settled: ${tally()}`);
   await rabbit.close();
   await service.close();
   return {
