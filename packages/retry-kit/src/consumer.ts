@@ -207,6 +207,8 @@ export class Consumer {
     if (this.#stopped || !channel || this.#consumerTag) return;
     // A channel that dies meanwhile is restarted, and consumes then.
     this.#consumerTag = await this.#consumeOn(channel).catch(() => undefined);
+    // Opened again (or stopped) before the broker said consume-ok: pause after all.
+    if (this.#stopped || this.#breaker?.state !== 'closed') await this.#pause();
   }
 
   #scheduleTrial(): void {
