@@ -64,7 +64,7 @@ describe('retry-kit usage', () => {
 });
 
 describe('retry-kit worker', () => {
-  it('consumes with the module’s handlers and retry policy, and stops cleanly on SIGTERM', async () => {
+  it('consumes with the module’s handlers, retry policy and breaker (logged), and stops cleanly on SIGTERM', async () => {
     const queue = broker.name('worker');
     const worker = startRetryKit(broker, [
       'worker',
@@ -82,6 +82,10 @@ describe('retry-kit worker', () => {
     const deadLine = await worker.line('message failing-1 dead-lettered');
     expect(deadLine).toContain(`to "${queue}.dead" (exhausted): Error: told to fail`);
     expect(worker.output.some((line) => line.includes('attempt 2 failed'))).toBe(false);
+    // The module's breaker: its change is in the worker's log.
+    expect(await worker.line('circuit breaker open')).toContain(
+      `"${queue}": circuit breaker open: consuming paused for 60 s`,
+    );
 
     worker.child.kill('SIGTERM');
     expect(await worker.exit()).toEqual({ code: 0, signal: null });
