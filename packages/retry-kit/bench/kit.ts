@@ -1,10 +1,10 @@
 // The benchmarked work, done through retry-kit.
 import { connect, silentLogger } from '../src/index.js';
+import { type Measured, measure } from './broker.js';
 
-export async function kitPublish(url: string, queue: string, total: number, window: number): Promise<number> {
+export async function kitPublish(url: string, queue: string, total: number, window: number): Promise<Measured> {
   const rabbit = await connect({ url, logger: silentLogger });
   await rabbit.declare({ queues: [{ name: queue }] });
-  const started = performance.now();
   let next = 0;
   const worker = async () => {
     while (next < total) {
@@ -12,26 +12,27 @@ export async function kitPublish(url: string, queue: string, total: number, wind
       await rabbit.sendToQueue(queue, { n, text: 'benchmark payload' });
     }
   };
-  await Promise.all(Array.from({ length: window }, worker));
-  const seconds = (performance.now() - started) / 1000;
+  const measured = await measure(total, async () => {
+    await Promise.all(Array.from({ length: window }, worker));
+  });
   await rabbit.close();
-  return total / seconds;
+  return measured;
 }
 
-export async function kitConsume(url: string, queue: string, total: number, prefetch: number): Promise<number> {
+export async function kitConsume(url: string, queue: string, total: number, prefetch: number): Promise<Measured> {
   const rabbit = await connect({ url, logger: silentLogger });
-  const started = performance.now();
-  await new Promise<void>((resolve) => {
-    let handled = 0;
-    void rabbit.consume(
-      queue,
-      () => {
-        if (++handled === total) resolve();
-      },
-      { prefetch },
-    );
+  const measured = await measure(total, async () => {
+    await new Promise<void>((resolve) => {
+      let handled = 0;
+      void rabbit.consume(
+        queue,
+        () => {
+          if (++handled === total) resolve();
+        },
+        { prefetch },
+      );
+    });
   });
-  const seconds = (performance.now() - started) / 1000;
   await rabbit.close();
-  return total / seconds;
+  return measured;
 }

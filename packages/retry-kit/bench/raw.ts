@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import amqp, { type ConfirmChannel, type Options } from 'amqplib';
+import { type Measured, measure } from './broker.js';
 
 /**
  * Publishes with confirms, `window` unconfirmed at a time. `sameMessage` sends
@@ -14,11 +15,10 @@ export async function rawPublish(
   total: number,
   window: number,
   sameMessage = true,
-): Promise<number> {
+): Promise<Measured> {
   const connection = await amqp.connect(url);
   const channel: ConfirmChannel = await connection.createConfirmChannel();
   await channel.assertQueue(queue, { durable: true });
-  const started = performance.now();
   let next = 0;
   // Backpressure, as a careful hand-written producer does it: when the socket
   // buffer is full, every worker waits for 'drain'.
@@ -46,29 +46,30 @@ export async function rawPublish(
       });
     }
   };
-  await Promise.all(Array.from({ length: window }, worker));
-  const seconds = (performance.now() - started) / 1000;
+  const measured = await measure(total, async () => {
+    await Promise.all(Array.from({ length: window }, worker));
+  });
   await connection.close();
-  return total / seconds;
+  return measured;
 }
 
-export async function rawConsume(url: string, queue: string, total: number, prefetch: number): Promise<number> {
+export async function rawConsume(url: string, queue: string, total: number, prefetch: number): Promise<Measured> {
   const connection = await amqp.connect(url);
   const channel = await connection.createChannel();
   await channel.prefetch(prefetch);
-  const started = performance.now();
-  await new Promise<void>((resolve) => {
-    let acked = 0;
-    void channel.consume(queue, (message) => {
-      if (!message) return;
-      JSON.parse(message.content.toString());
-      channel.ack(message);
-      if (++acked === total) resolve();
+  const measured = await measure(total, async () => {
+    await new Promise<void>((resolve) => {
+      let acked = 0;
+      void channel.consume(queue, (message) => {
+        if (!message) return;
+        JSON.parse(message.content.toString());
+        channel.ack(message);
+        if (++acked === total) resolve();
+      });
     });
   });
-  const seconds = (performance.now() - started) / 1000;
   await connection.close();
-  return total / seconds;
+  return measured;
 }
 
 /** Fills `queue` with `total` messages, for the consume benchmarks. */

@@ -1,10 +1,14 @@
 // pnpm bench, retry round trip: messages that fail once and succeed on their
-// retry 100 ms later, through the kit and through the same topology written
-// by hand (raw); raw_minimal shows what the kit's shared, protected topology
-// costs against the least a hand-written retry can do.
+// retry 100 ms later, through the kit, through the same topology written by
+// hand (raw) and through rascal's delayed-retry recipe; raw_minimal shows what
+// the kit's shared, protected topology costs against the least a hand-written
+// retry can do. Each side's queue is filled first, then timed from the start
+// of consuming until every message has succeeded, so the CPU per message is
+// the consumer's own.
 import amqp, { type Channel, type ConsumeMessage } from 'amqplib';
 import { connect, silentLogger } from '../src/index.js';
-import { type BenchBroker, median, runIfMain } from './broker.js';
+import { type BenchBroker, figures, type Measured, measure, ratios, runIfMain } from './broker.js';
+import { rascalRoundTrip } from './rascal.js';
 
 const MESSAGES = Number(process.env.BENCH_RETRY_MESSAGES ?? 5_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
@@ -23,27 +27,35 @@ async function fillQueue(url: string, queue: string): Promise<void> {
   await connection.close();
 }
 
-async function kitRoundTrip(url: string, round: number): Promise<number> {
+async function kitRoundTrip(url: string, round: number): Promise<Measured> {
   const rabbit = await connect({ url, logger: silentLogger, retry: { backoff: { type: 'fixed', delays: [DELAY] } } });
   const queue = `kit-retry-${round}`;
   await rabbit.declare({ queues: [{ name: queue }] });
-  let succeeded = 0;
-  let resolve!: () => void;
-  const all = new Promise<void>((r) => (resolve = r));
-  await rabbit.consume(
-    queue,
-    (_payload, delivery) => {
-      if (delivery.attempts === 0) throw new Error('first attempt fails');
-      if (++succeeded === MESSAGES) resolve();
-    },
-    { prefetch: 100 },
-  );
-  const started = performance.now();
   await fillQueue(url, queue);
-  await all;
-  const rate = MESSAGES / ((performance.now() - started) / 1000);
+  const measured = await measure(MESSAGES, async () => {
+    let succeeded = 0;
+    await new Promise<void>((resolve) => {
+      void rabbit.consume(
+        queue,
+        (_payload, delivery) => {
+          if (delivery.attempts === 0) throw new Error('first attempt fails');
+          if (++succeeded === MESSAGES) resolve();
+        },
+        { prefetch: 100 },
+      );
+    });
+  });
   await rabbit.close();
-  return rate;
+  return measured;
+}
+
+async function rascalRound(url: string, round: number): Promise<Measured> {
+  const queue = `rascal-retry-${round}`;
+  const rascal = await rascalRoundTrip(url, queue, DELAY);
+  await fillQueue(url, queue);
+  const measured = await measure(MESSAGES, () => rascal.consume(MESSAGES));
+  await rascal.shutdown();
+  return measured;
 }
 
 interface RawTopology {
@@ -106,7 +118,7 @@ const minimalTopology: RawTopology = {
 };
 
 /** The same by hand: ack the original once the broker has confirmed its retry. */
-async function rawRoundTrip(url: string, round: number, topology: RawTopology): Promise<number> {
+async function rawRoundTrip(url: string, round: number, topology: RawTopology): Promise<Measured> {
   const connection = await amqp.connect(url);
   const consumeChannel = await connection.createChannel();
   const publishChannel = await connection.createConfirmChannel();
@@ -114,57 +126,55 @@ async function rawRoundTrip(url: string, round: number, topology: RawTopology): 
   await consumeChannel.assertQueue(queue, { durable: true });
   const retry = await topology.prepare(consumeChannel, queue, round);
   await consumeChannel.prefetch(100);
-  let succeeded = 0;
-  let resolve!: () => void;
-  const all = new Promise<void>((r) => (resolve = r));
-  await consumeChannel.consume(queue, (message: ConsumeMessage | null) => {
-    if (!message) return;
-    JSON.parse(message.content.toString());
-    const attempts = Number(message.properties.headers?.['x-retry-attempts'] ?? 0);
-    if (attempts === 0) {
-      const headers = { ...message.properties.headers, ...topology.headers(1, queue) };
-      const properties = { ...message.properties, headers, persistent: true, mandatory: true };
-      publishChannel.publish(retry.exchange, retry.routingKey, message.content, properties, (error) => {
-        if (error) consumeChannel.nack(message, false, true);
-        else consumeChannel.ack(message);
-      });
-      return;
-    }
-    consumeChannel.ack(message);
-    if (++succeeded === MESSAGES) resolve();
-  });
-  const started = performance.now();
   await fillQueue(url, queue);
-  await all;
-  const rate = MESSAGES / ((performance.now() - started) / 1000);
+  const measured = await measure(MESSAGES, async () => {
+    let succeeded = 0;
+    await new Promise<void>((resolve) => {
+      void consumeChannel.consume(queue, (message: ConsumeMessage | null) => {
+        if (!message) return;
+        JSON.parse(message.content.toString());
+        const attempts = Number(message.properties.headers?.['x-retry-attempts'] ?? 0);
+        if (attempts === 0) {
+          const headers = { ...message.properties.headers, ...topology.headers(1, queue) };
+          const properties = { ...message.properties, headers, persistent: true, mandatory: true };
+          publishChannel.publish(retry.exchange, retry.routingKey, message.content, properties, (error) => {
+            if (error) consumeChannel.nack(message, false, true);
+            else consumeChannel.ack(message);
+          });
+          return;
+        }
+        consumeChannel.ack(message);
+        if (++succeeded === MESSAGES) resolve();
+      });
+    });
+  });
   await connection.close();
-  return rate;
+  return measured;
 }
 
 export async function retryRoundTrip(broker: BenchBroker): Promise<void> {
-  const runs: [string, (round: number) => Promise<number>][] = [
+  const runs: [string, (round: number) => Promise<Measured>][] = [
     ['raw', (round) => rawRoundTrip(broker.url, round, sameTopology)],
     ['kit', (round) => kitRoundTrip(broker.url, round)],
+    ['rascal', (round) => rascalRound(broker.url, round)],
     ['raw_minimal', (round) => rawRoundTrip(broker.url, round, minimalTopology)],
   ];
-  const rates: Record<string, number[]> = {};
+  const measured: Record<string, Measured[]> = {};
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, run] of round % 2 === 0 ? runs : [...runs].reverse()) {
-      const rate = await run(round);
-      rates[name] = [...(rates[name] ?? []), rate];
+      measured[name] = [...(measured[name] ?? []), await run(round)];
     }
   }
-  const figure = (name: string) => Math.round(median(rates[name] ?? []));
+  const figured = figures(measured, ['kit', 'raw', 'rascal', 'raw_minimal']);
   console.log(
     JSON.stringify({
       bench: 'retry-round-trip',
       messages: MESSAGES,
       rounds: ROUNDS,
       delay_ms: DELAY,
-      kit_msgs_per_s: figure('kit'),
-      raw_msgs_per_s: figure('raw'),
-      ratio: Number((figure('kit') / figure('raw')).toFixed(3)),
-      raw_minimal_msgs_per_s: figure('raw_minimal'),
+      ...figured,
+      ...ratios(figured),
+      kit_over_rascal: Number(((figured.kit_msgs_per_s ?? 0) / (figured.rascal_msgs_per_s ?? 1)).toFixed(3)),
     }),
   );
 }

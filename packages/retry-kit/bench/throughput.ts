@@ -1,6 +1,6 @@
 // pnpm bench: the kit against hand-written amqplib, same broker, same run,
 // alternating rounds so drift hits both alike. One JSON line per figure.
-import { type BenchBroker, median, runIfMain } from './broker.js';
+import { type BenchBroker, figures, type Measured, ratios, runIfMain } from './broker.js';
 import { kitConsume, kitPublish } from './kit.js';
 import { deleteQueue, fill, rawConsume, rawPublish } from './raw.js';
 
@@ -12,57 +12,47 @@ let url = '';
 let queueNumber = 0;
 const freshQueue = () => `bench-${++queueNumber}`;
 
-/** Medians over alternating rounds of the kit, the same work in raw amqplib, and any extra variants. */
+/**
+ * Medians over alternating rounds of the kit, the same work in raw amqplib,
+ * and any extra variants: each side's rate and this process's CPU per message.
+ */
 async function compare(
   name: string,
-  kit: () => Promise<number>,
-  raw: () => Promise<number>,
+  kit: () => Promise<Measured>,
+  raw: () => Promise<Measured>,
   extra: object,
-  variants: Record<string, () => Promise<number>> = {},
+  variants: Record<string, () => Promise<Measured>> = {},
 ) {
-  const runs: [string, () => Promise<number>][] = [['raw', raw], ['kit', kit], ...Object.entries(variants)];
-  const rates: Record<string, number[]> = {};
+  const runs: [string, () => Promise<Measured>][] = [['raw', raw], ['kit', kit], ...Object.entries(variants)];
+  const measured: Record<string, Measured[]> = {};
   for (let round = 0; round < ROUNDS; round++) {
     // Reverse the order every other round, so what runs first (or right
     // after a big queue was deleted) favours neither side.
     const ordered = round % 2 === 0 ? runs : [...runs].reverse();
     for (const [name, run] of ordered) {
-      const rate = await run();
-      rates[name] = [...(rates[name] ?? []), rate];
+      const result = await run();
+      measured[name] = [...(measured[name] ?? []), result];
     }
   }
-  const kitMedian = median(rates.kit ?? []);
-  const rawMedian = median(rates.raw ?? []);
-  const variantFigures = Object.fromEntries(
-    Object.keys(variants).map((variant) => [`${variant}_msgs_per_s`, Math.round(median(rates[variant] ?? []))]),
-  );
+  const figured = figures(measured, ['kit', 'raw', ...Object.keys(variants)]);
   console.log(
-    JSON.stringify({
-      bench: name,
-      ...extra,
-      messages: MESSAGES,
-      rounds: ROUNDS,
-      kit_msgs_per_s: Math.round(kitMedian),
-      raw_msgs_per_s: Math.round(rawMedian),
-      ratio: Number((kitMedian / rawMedian).toFixed(3)),
-      ...variantFigures,
-    }),
+    JSON.stringify({ bench: name, ...extra, messages: MESSAGES, rounds: ROUNDS, ...figured, ...ratios(figured) }),
   );
 }
 
-async function publishRound(publish: typeof kitPublish): Promise<number> {
+async function publishRound(publish: typeof kitPublish): Promise<Measured> {
   const queue = freshQueue();
-  const rate = await publish(url, queue, MESSAGES, WINDOW);
+  const measured = await publish(url, queue, MESSAGES, WINDOW);
   await deleteQueue(url, queue);
-  return rate;
+  return measured;
 }
 
-async function consumeRound(consume: typeof kitConsume, prefetch: number): Promise<number> {
+async function consumeRound(consume: typeof kitConsume, prefetch: number): Promise<Measured> {
   const queue = freshQueue();
   await fill(url, queue, MESSAGES);
-  const rate = await consume(url, queue, MESSAGES, prefetch);
+  const measured = await consume(url, queue, MESSAGES, prefetch);
   await deleteQueue(url, queue);
-  return rate;
+  return measured;
 }
 
 /** Publish and consume throughput, the kit against hand-written amqplib. */
