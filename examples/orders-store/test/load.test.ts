@@ -22,9 +22,11 @@ describe('the random-order producer', () => {
 
     const load = runProgram(script('load'), ['--count', '60', '--rate', '120'], env);
     expect(await load.exit()).toEqual({ code: 0, signal: null });
-    expect(load.output[0]).toMatch(/^placed 60 orders in [\d.]+ s \(\d+\/s\): 60 accepted, none refused$/);
-    expect(load.output[1]).toMatch(/^POST latency: p50 [\d.]+ ms, p99 [\d.]+ ms, max [\d.]+ ms$/);
-    expect(load.output[2]).toMatch(
+    // A "behind schedule" line may come second on a machine too busy to keep to the rate.
+    const summary = load.output.filter((line) => !line.startsWith('behind schedule: '));
+    expect(summary[0]).toMatch(/^placed 60 orders in [\d.]+ s \(\d+\/s\): 60 accepted, none refused$/);
+    expect(summary[1]).toMatch(/^POST latency: p50 [\d.]+ ms, p99 [\d.]+ ms, max [\d.]+ ms$/);
+    expect(summary[2]).toMatch(
       /^settled 60 of 60 within [\d.]+ s of the last POST: 60 done, 0 failed, 0 still pending$/,
     );
     expect(shop.output.filter((line) => line.includes('sales: order') && line.endsWith(' done'))).toHaveLength(60);

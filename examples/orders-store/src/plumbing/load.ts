@@ -63,6 +63,11 @@ const refused = [...placed.refused].map(([status, n]) => `${n} answered ${status
 console.log(
   `placed ${count} orders in ${seconds(placed.elapsedMs)} s (${Math.round((count * 1_000) / placed.elapsedMs)}/s): ${placed.ids.length} accepted, ${refused}`,
 );
+if (placed.behindMs > 0) {
+  console.log(
+    `behind schedule: the last order went out ${seconds(placed.behindMs)} s late, so orders were offered at ${Math.round(placed.offeredPerS)}/s, not ${rate}/s (this process or machine could not keep up)`,
+  );
+}
 console.log(
   `POST latency: p50 ${ms(percentile(placed.latencies, 50))}, p99 ${ms(percentile(placed.latencies, 99))}, max ${ms(Math.max(...placed.latencies))}`,
 );
