@@ -24,6 +24,7 @@ import { HEADERS } from './retry/headers.js';
 import type { RetryPolicy } from './retry/policy.js';
 import type { Telemetry } from './telemetry.js';
 import type { BindingSpec, Topology } from './topology.js';
+import { batchWrites } from './write-batching.js';
 
 /** The methods `connect` calls and applications never do; symbol-keyed so they stay off the public surface. */
 export const ATTACH = Symbol('attach');
@@ -142,6 +143,7 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
 
   /** @internal amqplib calls this after each (re)connection, before anyone else may use it. */
   async [SET_UP](model: ChannelModel): Promise<void> {
+    batchWrites(model);
     await this.#declarations.reassert(model, (reason) =>
       this.#logger.warn(
         `a queue's node is down (${reason}): it is declared again on the next connection, its consumers start when it is back`,
@@ -254,9 +256,16 @@ export class RabbitClient extends EventEmitter<ClientEvents> {
    * broker confirms it. With `delay`, the message reaches the queue that many
    * ms later, through the delay topology.
    */
-  async sendToQueue(queue: string, payload: unknown, options: SendOptions = {}): Promise<void> {
-    const { delay, ...rest } = options;
-    if (!delay || delay <= 0) return this.publish('', queue, payload, rest);
+  sendToQueue(queue: string, payload: unknown, options?: SendOptions): Promise<void> {
+    // Not an async function: an undelayed send is one promise, its publish's.
+    // (amqplib reads the properties it knows by name: a `delay` of 0 rides along unread.)
+    const delay = options?.delay;
+    if (!delay || delay <= 0) return this.publish('', queue, payload, options);
+    return this.#sendLater(queue, payload, options ?? {});
+  }
+
+  async #sendLater(queue: string, payload: unknown, options: SendOptions): Promise<void> {
+    const { delay = 0, ...rest } = options;
     if (this.#closing) throw new ClosedError('Cannot publish: the client is closing');
     const route = await this.#delayer.route(Math.round(delay), queue);
     const now = Date.now();

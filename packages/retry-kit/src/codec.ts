@@ -4,11 +4,16 @@ import { DecodeError } from './errors.js';
 export const JSON_CONTENT_TYPE = 'application/json';
 
 /** A payload as it goes on the wire: Buffers as they are, anything else as JSON. */
-export function encode(payload: unknown): { content: Buffer; contentType: string | undefined } {
-  if (Buffer.isBuffer(payload)) return { content: payload, contentType: undefined };
+export function encode(payload: unknown): Buffer {
+  if (Buffer.isBuffer(payload)) return payload;
   const json = JSON.stringify(payload);
   if (json === undefined) throw new TypeError(`Cannot publish ${typeof payload}: it has no JSON form`);
-  return { content: Buffer.from(json), contentType: JSON_CONTENT_TYPE };
+  return Buffer.from(json);
+}
+
+/** The content type {@link encode} gives `payload`: none for a Buffer, JSON for anything else. */
+export function contentTypeOf(payload: unknown): string | undefined {
+  return Buffer.isBuffer(payload) ? undefined : JSON_CONTENT_TYPE;
 }
 
 /** JSON bodies are parsed; anything else is handed over as a Buffer. */

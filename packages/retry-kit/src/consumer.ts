@@ -38,6 +38,9 @@ export interface ConsumeOptions<T = unknown> {
   maxRedeliveries?: number | false;
 }
 
+/** What a handler's run says of its downstream, for the breaker (undefined when the handler did not run). */
+type Downstream = Processed['downstream'];
+
 /** Redeliveries without a settlement before the crash-loop guard dead-letters a message. */
 export const DEFAULT_MAX_REDELIVERIES = 10;
 
@@ -49,8 +52,8 @@ const REQUEUE_PAUSE_MS = 1_000;
 
 interface ConsumerOptions {
   queue: string;
-  /** Handles a message and says how to settle it; never throws. */
-  process: (message: ConsumeMessage) => Promise<Processed>;
+  /** Handles a message and says how to settle it (at once when it can); never throws. */
+  process: (message: ConsumeMessage) => Processed | Promise<Processed>;
   prefetch: number;
   concurrency: number;
   logger: Logger;
@@ -70,7 +73,7 @@ export class Consumer {
   get label(): string {
     return `the consumer of "${this.queue}"`;
   }
-  readonly #process: (message: ConsumeMessage) => Promise<Processed>;
+  readonly #process: (message: ConsumeMessage) => Processed | Promise<Processed>;
   readonly #prefetch: number;
   readonly #concurrency: number;
   /** Delivered messages waiting for a free handler slot. */
@@ -132,10 +135,10 @@ export class Consumer {
         this.#logger.warn(`the broker cancelled the consumer of "${this.queue}" (queue deleted?)`);
         return;
       }
-      const handled = this.#handle(channel, message, { trial: false });
+      const handled = this.#handle(channel, message, false);
       const breaker = this.#breaker;
       if (breaker) {
-        void handled.then((downstream) => {
+        void Promise.resolve(handled).then((downstream) => {
           if (downstream) breaker.record(downstream === 'down');
         });
       }
@@ -143,37 +146,77 @@ export class Consumer {
     return consumerTag;
   }
 
-  /** Resolves to what the handler's run says of its downstream (undefined when it did not run). */
-  async #handle(
+  /**
+   * Handles a delivery and settles it; returns (or resolves to) what the
+   * handler's run says of its downstream (undefined when it did not run). In
+   * a free slot, a message whose handling is synchronous is settled at once,
+   * without a promise.
+   */
+  #handle(channel: Channel, message: ConsumeMessage, trial: boolean): Downstream | Promise<Downstream> {
+    if (this.#running >= this.#concurrency || this.#stopped || this.#isPaused(trial)) {
+      return this.#handleLater(channel, message, trial);
+    }
+    this.#inFlight++;
+    this.#running++;
+    return this.#run(channel, message);
+  }
+
+  /**
+   * Waits for a slot (a freed slot passes straight to the first waiter); what
+   * was handed over but cannot start (shutting down, breaker open) goes back
+   * at once, without spending an attempt.
+   */
+  async #handleLater(channel: Channel, message: ConsumeMessage, trial: boolean): Promise<Downstream> {
+    this.#inFlight++;
+    if (this.#running >= this.#concurrency) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    else this.#running++;
+    if (this.#stopped || this.#isPaused(trial)) {
+      settle(channel, message, 'requeue');
+      this.#slotFreed();
+      return undefined;
+    }
+    return this.#run(channel, message);
+  }
+
+  /** Runs one message in the slot it holds; the caller has counted it in flight and running. */
+  #run(channel: Channel, message: ConsumeMessage): Downstream | Promise<Downstream> {
+    const processed = this.#process(message);
+    if (processed instanceof Promise || processed.settlement === 'requeue') {
+      return this.#settleLater(channel, message, processed);
+    }
+    settle(channel, message, processed.settlement);
+    this.#lastSettledAt = Date.now();
+    this.#slotFreed();
+    return processed.downstream;
+  }
+
+  async #settleLater(
     channel: Channel,
     message: ConsumeMessage,
-    { trial }: { trial: boolean },
-  ): Promise<Processed['downstream']> {
-    this.#inFlight++;
+    pending: Processed | Promise<Processed>,
+  ): Promise<Downstream> {
     try {
-      if (this.#running >= this.#concurrency) await new Promise<void>((resolve) => this.#waiting.push(resolve));
-      // Shutting down, or the breaker opened: what was handed over but not
-      // started goes back at once, without spending an attempt.
-      const paused = !trial && this.#breaker !== undefined && this.#breaker.state !== 'closed';
-      if (this.#stopped || paused) {
-        settle(channel, message, 'requeue');
-        this.#waiting.shift()?.();
-        return;
-      }
-      this.#running++;
-      try {
-        const { settlement, downstream } = await this.#process(message);
-        if (settlement === 'requeue') await sleep(REQUEUE_PAUSE_MS);
-        settle(channel, message, settlement);
-        this.#lastSettledAt = Date.now();
-        return downstream;
-      } finally {
-        this.#running--;
-        this.#waiting.shift()?.();
-      }
+      const { settlement, downstream } = await pending;
+      if (settlement === 'requeue') await sleep(REQUEUE_PAUSE_MS);
+      settle(channel, message, settlement);
+      this.#lastSettledAt = Date.now();
+      return downstream;
     } finally {
-      if (--this.#inFlight === 0) this.#idle?.();
+      this.#slotFreed();
     }
+  }
+
+  /** Breaker open or half-open: deliveries other than its trial go back. */
+  #isPaused(trial: boolean): boolean {
+    return !trial && this.#breaker !== undefined && this.#breaker.state !== 'closed';
+  }
+
+  /** Passes the slot to the first message waiting for one, if any. */
+  #slotFreed(): void {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#running--;
+    if (--this.#inFlight === 0) this.#idle?.();
   }
 
   #breakerChanged(state: BreakerState, coolDown: number): void {
@@ -232,7 +275,7 @@ export class Consumer {
         return;
       }
       // A got message has a message count where a consumed one has a consumer tag; nothing here reads either.
-      const downstream = await this.#handle(channel, message as unknown as ConsumeMessage, { trial: true });
+      const downstream = await this.#handle(channel, message as unknown as ConsumeMessage, true);
       // One that never reached the handler (invalid, or counted by the crash-loop guard) says nothing: take another.
       if (downstream) return this.#breaker.trialEnded(downstream === 'down');
       if (this.#stopped) return;

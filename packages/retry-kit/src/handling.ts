@@ -6,6 +6,7 @@ import type { Publisher } from './publisher.js';
 import { type RedeliveryCount, redeliveryCount } from './retry/crash-loop.js';
 import type { FailureRoutes } from './retry/failure-routes.js';
 import {
+  carriedHeaders,
   type DeadLetterReason,
   deadLetterHeaders,
   HEADERS,
@@ -82,24 +83,9 @@ interface Received {
   delivery: Delivery;
 }
 
-// Per-message TTLs and the broker's own death records do not travel on:
-// an expiration inside a delay queue would bring back head-of-line blocking.
-const DROPPED_HEADERS = [
-  'x-death',
-  'x-first-death-queue',
-  'x-first-death-reason',
-  'x-first-death-exchange',
-  'x-last-death-queue',
-  'x-last-death-reason',
-  'x-last-death-exchange',
-  // Counted afresh for each copy: a retry is a new message to the broker.
-  'x-delivery-count',
-  HEADERS.redeliveries,
-];
-
+/** The properties a copy of `message` is published with, `headers` (from {@link carriedHeaders}) among them. */
 function carriedProperties(message: ConsumeMessage, headers: Record<string, unknown>): Options.Publish {
   const { properties } = message;
-  for (const name of DROPPED_HEADERS) delete headers[name];
   return {
     contentType: properties.contentType,
     contentEncoding: properties.contentEncoding,
@@ -192,9 +178,9 @@ export function createHandling<T>(options: HandlingOptions<T>) {
     if (count.redeliveries <= limit) {
       if (!count.mustRecord) return undefined;
       const { message } = received;
-      const properties = carriedProperties(message, { ...(message.properties.headers as Record<string, unknown>) });
-      properties.headers = { ...properties.headers, [HEADERS.redeliveries]: count.redeliveries };
-      await routes.putBack(message.content, properties);
+      const headers = carriedHeaders(message);
+      headers[HEADERS.redeliveries] = count.redeliveries;
+      await routes.putBack(message.content, carriedProperties(message, headers));
       return { settlement: 'ack', outcome: 'counted' };
     }
     const error = new Error(
@@ -203,14 +189,26 @@ export function createHandling<T>(options: HandlingOptions<T>) {
     return unhandled(received, 'crash-loop', error);
   }
 
-  async function handle(received: Received): Promise<Processed> {
-    const { message, state, delivery } = received;
+  /** A redelivery the guard counts first, then the message as usual. */
+  async function guardedFirst(received: Received, count: RedeliveryCount, limit: number): Promise<Processed> {
+    return (await guarded(received, count, limit)) ?? run(received);
+  }
+
+  /**
+   * Settles a message without a promise when it can: a handler that returns
+   * (not a promise) with nothing to chain is acked in the same tick, as a
+   * hand-written consumer does. Everything else goes on asynchronously.
+   */
+  function handle(received: Received): Processed | Promise<Processed> {
     const limit = options.maxRedeliveries;
-    const count = limit === false ? undefined : redeliveryCount(message);
-    if (count && limit !== false) {
-      const counted = await guarded(received, count, limit);
-      if (counted) return counted;
-    }
+    const count = limit === false ? undefined : redeliveryCount(received.message);
+    if (count && limit !== false) return guardedFirst(received, count, limit);
+    return run(received);
+  }
+
+  /** Decodes, validates and routes by type, then calls the handler. */
+  function run(received: Received): Processed | Promise<Processed> {
+    const { message, delivery } = received;
     let payload: unknown;
     try {
       payload = decode(message);
@@ -233,55 +231,98 @@ export function createHandling<T>(options: HandlingOptions<T>) {
       }
     }
     const startedAt = telemetry ? performance.now() : 0;
-    let handlerMs: number | undefined;
+    let result: unknown;
     try {
-      const result = await handler(payload as never, delivery);
-      if (telemetry) handlerMs = performance.now() - startedAt;
-      if (options.next !== undefined && result !== undefined) {
-        await publisher.publish(
-          '',
-          options.next,
-          result,
-          { correlationId: delivery.messageId, headers: { [HEADERS.chainedFrom]: queue } },
-          { kind: 'chain', destination: options.next },
-        );
-      }
-      return telemetry ? { ...ACKED, handlerMs } : ACKED;
+      result = handler(payload as never, delivery);
     } catch (error) {
-      if (telemetry) handlerMs ??= performance.now() - startedAt;
-      logger.warn(
-        `"${queue}": attempt ${state.attempts + 1} failed for message ${delivery.messageId ?? ''}: ${(error as Error)?.message ?? String(error)}`,
-      );
-      const processed = await failed(received, error);
-      return telemetry ? { ...processed, handlerMs } : processed;
+      return attemptFailed(received, error, startedAt, undefined);
     }
+    if (isPromiseLike(result)) return handlerSettled(received, result, startedAt);
+    return succeeded(received, result, startedAt);
   }
 
-  /** Never throws: if the retry or dead letter cannot be stored, the message goes back to its queue. */
-  async function processed(received: Received): Promise<Processed> {
+  async function handlerSettled(received: Received, pending: PromiseLike<unknown>, startedAt: number) {
+    let result: unknown;
     try {
-      return await handle(received);
+      result = await pending;
     } catch (error) {
-      logger.error(
-        `"${queue}": could not store the retry or dead letter of message ${received.delivery.messageId ?? ''}, giving it back to the queue: ${(error as Error).message}`,
-      );
-      return { settlement: 'requeue', outcome: 'requeued', error };
+      return attemptFailed(received, error, startedAt, undefined);
     }
+    return succeeded(received, result, startedAt);
+  }
+
+  function succeeded(received: Received, result: unknown, startedAt: number): Processed | Promise<Processed> {
+    const handlerMs = telemetry ? performance.now() - startedAt : undefined;
+    if (options.next !== undefined && result !== undefined) return chained(received, result, handlerMs);
+    return telemetry ? { ...ACKED, handlerMs } : ACKED;
+  }
+
+  /** Publishes what the handler returned to `next`; a publish that fails fails the attempt. */
+  async function chained(received: Received, result: unknown, handlerMs: number | undefined): Promise<Processed> {
+    const { delivery } = received;
+    try {
+      await publisher.publish(
+        '',
+        options.next as string,
+        result,
+        { correlationId: delivery.messageId, headers: { [HEADERS.chainedFrom]: queue } },
+        { kind: 'chain', destination: options.next },
+      );
+    } catch (error) {
+      return attemptFailed(received, error, 0, handlerMs);
+    }
+    return telemetry ? { ...ACKED, handlerMs } : ACKED;
+  }
+
+  async function attemptFailed(
+    received: Received,
+    error: unknown,
+    startedAt: number,
+    handlerMs: number | undefined,
+  ): Promise<Processed> {
+    if (telemetry) handlerMs ??= performance.now() - startedAt;
+    logger.warn(
+      `"${queue}": attempt ${received.state.attempts + 1} failed for message ${received.delivery.messageId ?? ''}: ${(error as Error)?.message ?? String(error)}`,
+    );
+    const processed = await failed(received, error);
+    return telemetry ? { ...processed, handlerMs } : processed;
+  }
+
+  function givenBack(received: Received, error: unknown): Processed {
+    logger.error(
+      `"${queue}": could not store the retry or dead letter of message ${received.delivery.messageId ?? ''}, giving it back to the queue: ${(error as Error).message}`,
+    );
+    return { settlement: 'requeue', outcome: 'requeued', error };
+  }
+
+  /** Never throws nor rejects: if the retry or dead letter cannot be stored, the message goes back to its queue. */
+  function processed(received: Received): Processed | Promise<Processed> {
+    let result: Processed | Promise<Processed>;
+    try {
+      result = handle(received);
+    } catch (error) {
+      return givenBack(received, error);
+    }
+    return result instanceof Promise ? result.catch((error: unknown) => givenBack(received, error)) : result;
   }
 
   async function traced(tracing: Telemetry, received: Received): Promise<Processed> {
     const { delivery, state } = received;
     const attempt = tracing.handling({ queue, delivery, attemptNumber: state.attempts + 1 });
-    const result = await attempt.run(() => processed(received));
+    const result = await attempt.run(async () => processed(received));
     attempt.end({ outcome: result.outcome, error: result.error, handlerMs: result.handlerMs });
     return result;
   }
 
-  return (message: ConsumeMessage): Promise<Processed> => {
+  return (message: ConsumeMessage): Processed | Promise<Processed> => {
     const state = readRetryState(message);
     const received: Received = { message, state, delivery: toDelivery(queue, message, state) };
     return telemetry ? traced(telemetry, received) : processed(received);
   };
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null | undefined)?.then === 'function';
 }
 
 function pickHandler<T>(

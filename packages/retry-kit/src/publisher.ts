@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
 import { isMissingExchange, isNack } from './broker-errors.js';
-import { encode } from './codec.js';
+import { contentTypeOf, encode } from './codec.js';
 import {
   ExchangeNotFoundError,
   PublishNackedError,
@@ -55,9 +55,14 @@ interface Unconfirmed {
   exchange: string;
   routingKey: string;
   deadline: number;
+  /** Its body's bytes, counted in the unconfirmed bytes until it settles. */
+  size: number;
   returned: boolean;
-  settle: (outcome: Outcome) => void;
+  done: (outcome: Outcome) => void;
 }
+
+/** The options of a publish that gives none. */
+const NO_OPTIONS: PublishOptions = {};
 
 /** How often unconfirmed messages are checked against their deadline. */
 const SWEEP_INTERVAL_MS = 50;
@@ -109,27 +114,29 @@ export class Publisher {
     exchange: string,
     routingKey: string,
     payload: unknown,
-    options: PublishOptions = {},
+    options: PublishOptions = NO_OPTIONS,
     purpose?: PublishPurpose,
   ): Promise<void> {
-    const { timeoutMs = this.#defaultTimeoutMs, mandatory = true, ...rest } = options;
-    let encoded: ReturnType<typeof encode>;
+    let content: Buffer;
     try {
-      encoded = encode(payload);
+      content = encode(payload);
     } catch (error) {
       return Promise.reject(error);
     }
+    // One copy of the caller's options: amqplib reads the properties it knows
+    // by name, so the kit's own (timeoutMs, a send's delay) can ride along.
     const properties: Options.Publish = {
       persistent: true,
       timestamp: Math.floor(Date.now() / 1000),
-      contentType: encoded.contentType,
-      ...rest,
-      messageId: rest.messageId ?? randomUUID(),
-      mandatory,
+      contentType: contentTypeOf(payload),
+      ...options,
+      messageId: options.messageId ?? randomUUID(),
+      mandatory: options.mandatory ?? true,
     };
+    const deadline = Date.now() + (options.timeoutMs ?? this.#defaultTimeoutMs);
     // Not an async function: without telemetry a publish is one promise, as with amqplib alone.
-    if (!this.#telemetry) return this.#confirmed(exchange, routingKey, encoded.content, properties, timeoutMs);
-    return this.#traced(this.#telemetry, exchange, routingKey, encoded.content, properties, timeoutMs, purpose);
+    if (!this.#telemetry) return this.#confirmed(exchange, routingKey, content, properties, deadline);
+    return this.#traced(this.#telemetry, exchange, routingKey, content, properties, deadline, purpose);
   }
 
   async #traced(
@@ -138,7 +145,7 @@ export class Publisher {
     routingKey: string,
     content: Buffer,
     properties: Options.Publish,
-    timeoutMs: number,
+    deadline: number,
     purpose: PublishPurpose | undefined,
   ): Promise<void> {
     properties.headers = { ...properties.headers };
@@ -153,7 +160,7 @@ export class Publisher {
       headers: properties.headers,
     });
     try {
-      await traced.run(() => this.#confirmed(exchange, routingKey, content, properties, timeoutMs));
+      await traced.run(() => this.#confirmed(exchange, routingKey, content, properties, deadline));
       traced.end();
     } catch (error) {
       traced.end(error);
@@ -161,24 +168,60 @@ export class Publisher {
     }
   }
 
-  async #confirmed(
+  /**
+   * Sends at once on the open channel when nothing makes a publish wait (no
+   * backpressure, room for its bytes), and resolves on the broker's confirm:
+   * one promise. Anything else (no channel yet, a wait, a confirm that is not
+   * an ack) goes the careful way, {@link #confirmedSlowly}.
+   */
+  #confirmed(
     exchange: string,
     routingKey: string,
     content: Buffer,
     properties: Options.Publish,
-    timeoutMs: number,
+    deadline: number,
   ): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+    const channel = this.#channel;
+    if (!channel || this.#drained || this.#mustWaitForRoom(content.length)) {
+      return this.#confirmedSlowly(exchange, routingKey, content, properties, deadline, undefined);
+    }
+    this.#inFlight++;
+    return new Promise<void>((resolve) => {
+      this.#send(channel, exchange, routingKey, content, properties, deadline, (outcome) => {
+        if (outcome === 'confirmed') resolve();
+        else resolve(this.#confirmedSlowly(exchange, routingKey, content, properties, deadline, { channel, outcome }));
+        // After the slow way (if taken) has counted itself in flight.
+        if (--this.#inFlight === 0) this.#idle?.();
+      });
+    });
+  }
+
+  /** Sends until the broker confirms, on a new channel if need be, until `deadline`; `sent` is a first try's outcome. */
+  async #confirmedSlowly(
+    exchange: string,
+    routingKey: string,
+    content: Buffer,
+    properties: Options.Publish,
+    deadline: number,
+    sent: { channel: ConfirmChannel; outcome: Outcome } | undefined,
+  ): Promise<void> {
     let nackPauseMs = FIRST_NACK_PAUSE_MS;
     this.#inFlight++;
     try {
       for (;;) {
-        const channel = this.#channel ?? (await this.#openChannel(deadline, exchange, routingKey));
-        if (this.#drained) await this.#waitForDrain(deadline, exchange, routingKey);
-        if (this.#unconfirmedBytes > 0 && this.#unconfirmedBytes + content.length > this.#maxUnconfirmedBytes) {
-          await this.#waitForRoom(content.length, deadline, exchange, routingKey);
+        if (!sent) {
+          const channel = this.#channel ?? (await this.#openChannel(deadline, exchange, routingKey));
+          if (this.#drained) await this.#waitForDrain(deadline, exchange, routingKey);
+          if (this.#mustWaitForRoom(content.length)) {
+            await this.#waitForRoom(content.length, deadline, exchange, routingKey);
+          }
+          const outcome = await new Promise<Outcome>((resolve) =>
+            this.#send(channel, exchange, routingKey, content, properties, deadline, resolve),
+          );
+          sent = { channel, outcome };
         }
-        const outcome = await this.#send(channel, exchange, routingKey, content, properties, deadline);
+        const { channel, outcome } = sent;
+        sent = undefined;
         if (outcome === 'confirmed') return;
         // The channel died before the confirm: send again on the next one.
         if (outcome === 'lost') continue;
@@ -201,6 +244,12 @@ export class Publisher {
     }
   }
 
+  /** True when `size` more bytes would pass the bound on unconfirmed bytes (one message alone always goes). */
+  #mustWaitForRoom(size: number): boolean {
+    return this.#unconfirmedBytes > 0 && this.#unconfirmedBytes + size > this.#maxUnconfirmedBytes;
+  }
+
+  /** Publishes on `channel` and tells `done` how it ended: confirmed, returned, nacked, lost or timed out. */
   #send(
     channel: ConfirmChannel,
     exchange: string,
@@ -208,41 +257,43 @@ export class Publisher {
     content: Buffer,
     properties: Options.Publish,
     deadline: number,
-  ): Promise<Outcome> {
-    return new Promise<Outcome>((resolve) => {
-      this.#unconfirmedBytes += content.length;
-      const entry: Unconfirmed = {
-        messageId: properties.messageId as string,
-        exchange,
-        routingKey,
-        deadline,
-        returned: false,
-        settle: (outcome) => {
-          this.#unconfirmed.delete(entry);
-          this.#unconfirmedBytes -= content.length;
-          if (this.#roomWaiters.length > 0) {
-            const waiters = this.#roomWaiters;
-            this.#roomWaiters = [];
-            for (const wake of waiters) wake();
-          }
-          resolve(outcome);
-        },
-      };
-      this.#unconfirmed.add(entry);
-      this.#sweeper ??= setInterval(() => this.#sweep(), SWEEP_INTERVAL_MS).unref();
-      try {
-        const written = channel.publish(exchange, routingKey, content, properties, (error: Error | null) => {
-          if (!this.#unconfirmed.has(entry)) return; // timed out already
-          entry.settle(this.#outcome(error, entry, channel));
-        });
-        // Backpressure: the socket buffer is full; later publishes wait for it to drain.
-        if (!written && !this.#drained) {
-          this.#drained = drainOrClose(channel);
-        }
-      } catch {
-        entry.settle('lost'); // IllegalOperationError: the channel closed under us
+    done: (outcome: Outcome) => void,
+  ): void {
+    const entry: Unconfirmed = {
+      messageId: properties.messageId as string,
+      exchange,
+      routingKey,
+      deadline,
+      size: content.length,
+      returned: false,
+      done,
+    };
+    this.#unconfirmedBytes += entry.size;
+    this.#unconfirmed.add(entry);
+    this.#sweeper ??= setInterval(() => this.#sweep(), SWEEP_INTERVAL_MS).unref();
+    try {
+      const written = channel.publish(exchange, routingKey, content, properties, (error: Error | null) => {
+        if (!this.#unconfirmed.has(entry)) return; // timed out already
+        this.#settle(entry, this.#outcome(error, entry, channel));
+      });
+      // Backpressure: the socket buffer is full; later publishes wait for it to drain.
+      if (!written && !this.#drained) {
+        this.#drained = drainOrClose(channel);
       }
-    });
+    } catch {
+      this.#settle(entry, 'lost'); // IllegalOperationError: the channel closed under us
+    }
+  }
+
+  #settle(entry: Unconfirmed, outcome: Outcome): void {
+    this.#unconfirmed.delete(entry);
+    this.#unconfirmedBytes -= entry.size;
+    if (this.#roomWaiters.length > 0) {
+      const waiters = this.#roomWaiters;
+      this.#roomWaiters = [];
+      for (const wake of waiters) wake();
+    }
+    entry.done(outcome);
   }
 
   #outcome(error: Error | null, entry: Unconfirmed, channel: ConfirmChannel): Outcome {
@@ -253,7 +304,7 @@ export class Publisher {
 
   #sweep(): void {
     const now = Date.now();
-    for (const entry of this.#unconfirmed) if (entry.deadline <= now) entry.settle('timeout');
+    for (const entry of this.#unconfirmed) if (entry.deadline <= now) this.#settle(entry, 'timeout');
     if (this.#unconfirmed.size === 0) {
       clearInterval(this.#sweeper);
       this.#sweeper = undefined;
@@ -311,7 +362,7 @@ export class Publisher {
    * wait here once this much is written and not yet confirmed.
    */
   async #waitForRoom(size: number, deadline: number, exchange: string, routingKey: string): Promise<void> {
-    while (this.#unconfirmedBytes > 0 && this.#unconfirmedBytes + size > this.#maxUnconfirmedBytes) {
+    while (this.#mustWaitForRoom(size)) {
       const room = new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
       if (!(await beforeDeadline(room, deadline))) throw this.#error('timeout', exchange, routingKey);
     }

@@ -30,6 +30,8 @@ export class FailureRoutes {
   readonly #delayer: Delayer;
   readonly #declarations: Declarations;
   #prepared: Promise<void> | undefined;
+  /** True once #prepared has resolved: a failure then costs no wait for it. */
+  #ready = false;
 
   constructor(options: FailureRoutesOptions) {
     this.queue = options.queue;
@@ -46,15 +48,17 @@ export class FailureRoutes {
 
   /** Publishes `content` back to the queue in `delay` ms; resolves when the broker has it. */
   async retry(content: Buffer, properties: Options.Publish, delay: number, attemptNumber: number): Promise<void> {
-    await this.#prepare();
+    if (!this.#ready) await this.#prepare();
     const route = await this.#delayer.route(delay, this.queue);
-    await this.#publisher.publish(
-      route.exchange,
-      route.routingKey,
-      content,
-      { ...properties, ...(route.cc ? { CC: route.cc } : {}) },
-      { kind: 'retry', destination: this.queue, sourceQueue: this.queue, delay, attemptNumber },
-    );
+    // `properties` are the caller's own copy: the route's CC goes straight on.
+    if (route.cc) properties.CC = route.cc;
+    await this.#publisher.publish(route.exchange, route.routingKey, content, properties, {
+      kind: 'retry',
+      destination: this.queue,
+      sourceQueue: this.queue,
+      delay,
+      attemptNumber,
+    });
   }
 
   /** Publishes `content` to the dead-letter queue; resolves when the broker has it. */
@@ -63,7 +67,7 @@ export class FailureRoutes {
     properties: Options.Publish,
     { reason, attemptNumber }: { reason: DeadLetterReason; attemptNumber: number },
   ): Promise<void> {
-    await this.#prepare();
+    if (!this.#ready) await this.#prepare();
     await this.#publisher.publish('', this.deadLetterQueue, content, properties, {
       kind: 'dead-letter',
       destination: this.deadLetterQueue,
@@ -88,6 +92,7 @@ export class FailureRoutes {
         queues: [{ name: this.deadLetterQueue, ...keptQueueKind(this.#deadLetterQueueType()) }],
       });
       await this.#delayer.prepare(this.queue);
+      this.#ready = true;
     })().catch((error: unknown) => {
       this.#prepared = undefined;
       throw error;

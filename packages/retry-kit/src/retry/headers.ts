@@ -72,6 +72,29 @@ export function errorSummary(error: unknown): string {
   return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH - 1)}…` : text;
 }
 
+// Per-message TTLs and the broker's own death records do not travel on:
+// an expiration inside a delay queue would bring back head-of-line blocking.
+const DROPPED_HEADERS = new Set<string>([
+  'x-death',
+  'x-first-death-queue',
+  'x-first-death-reason',
+  'x-first-death-exchange',
+  'x-last-death-queue',
+  'x-last-death-reason',
+  'x-last-death-exchange',
+  // Counted afresh for each copy: a retry is a new message to the broker.
+  'x-delivery-count',
+  HEADERS.redeliveries,
+]);
+
+/** A message's headers as a copy of it (retry, dead letter, put back) carries them: without the broker's own. */
+export function carriedHeaders(message: Message): Record<string, unknown> {
+  const carried: Record<string, unknown> = {};
+  const headers = message.properties.headers as Record<string, unknown> | undefined;
+  if (headers) for (const name of Object.keys(headers)) if (!DROPPED_HEADERS.has(name)) carried[name] = headers[name];
+  return carried;
+}
+
 /** Headers of a message going back for another attempt. */
 export function retryHeaders(
   message: Message,
@@ -80,17 +103,16 @@ export function retryHeaders(
   error: unknown,
   now: number,
   delay: number,
-) {
-  return {
-    ...((message.properties.headers ?? {}) as Record<string, unknown>),
-    [HEADERS.attempts]: state.attempts + 1,
-    [HEADERS.publishedAt]: state.publishedAt ?? now,
-    [HEADERS.firstFailure]: state.firstFailure ?? now,
-    [HEADERS.lastFailure]: now,
-    [HEADERS.lastError]: errorSummary(error),
-    [HEADERS.queue]: queue,
-    [HEADERS.dueAt]: now + delay,
-  };
+): Record<string, unknown> {
+  const headers = carriedHeaders(message);
+  headers[HEADERS.attempts] = state.attempts + 1;
+  headers[HEADERS.publishedAt] = state.publishedAt ?? now;
+  headers[HEADERS.firstFailure] = state.firstFailure ?? now;
+  headers[HEADERS.lastFailure] = now;
+  headers[HEADERS.lastError] = errorSummary(error);
+  headers[HEADERS.queue] = queue;
+  headers[HEADERS.dueAt] = now + delay;
+  return headers;
 }
 
 export interface DeadLetterFacts {
@@ -107,15 +129,14 @@ export interface DeadLetterFacts {
 export function deadLetterHeaders(
   message: Message,
   { state, queue, reason, error, now, countsAsAttempt }: DeadLetterFacts,
-) {
-  return {
-    ...((message.properties.headers ?? {}) as Record<string, unknown>),
-    [HEADERS.reason]: reason,
-    [HEADERS.attempts]: state.attempts + (countsAsAttempt ? 1 : 0),
-    [HEADERS.firstFailure]: state.firstFailure ?? now,
-    [HEADERS.lastFailure]: now,
-    [HEADERS.lastError]: errorSummary(error),
-    [HEADERS.queue]: queue,
-    [HEADERS.originalMessageId]: message.properties.messageId,
-  };
+): Record<string, unknown> {
+  const headers = carriedHeaders(message);
+  headers[HEADERS.reason] = reason;
+  headers[HEADERS.attempts] = state.attempts + (countsAsAttempt ? 1 : 0);
+  headers[HEADERS.firstFailure] = state.firstFailure ?? now;
+  headers[HEADERS.lastFailure] = now;
+  headers[HEADERS.lastError] = errorSummary(error);
+  headers[HEADERS.queue] = queue;
+  headers[HEADERS.originalMessageId] = message.properties.messageId;
+  return headers;
 }
