@@ -27,15 +27,19 @@ async function setup(attempts = 5): Promise<{ rabbit: RabbitClient; queue: strin
   return { rabbit, queue, sdk };
 }
 
+const parentOf = (span: ReadableSpan | undefined) => span?.parentSpanContext?.spanId;
+const idOf = (span: ReadableSpan | undefined) => span?.spanContext().spanId;
+// The SDK stamps a span's start with Date.now(), so a child can start in the
+// same millisecond as its parent: on a tie, the parent comes first.
 const byStart = (a: ReadableSpan, b: ReadableSpan) =>
-  a.startTime[0] - b.startTime[0] || a.startTime[1] - b.startTime[1];
+  a.startTime[0] - b.startTime[0] ||
+  a.startTime[1] - b.startTime[1] ||
+  (parentOf(b) === idOf(a) ? -1 : parentOf(a) === idOf(b) ? 1 : 0);
 const traceOf = (sdk: TestSdk, span: ReadableSpan | undefined) =>
   sdk
     .spans()
     .filter((candidate) => candidate.spanContext().traceId === span?.spanContext().traceId)
     .sort(byStart);
-const parentOf = (span: ReadableSpan | undefined) => span?.parentSpanContext?.spanId;
-const idOf = (span: ReadableSpan | undefined) => span?.spanContext().spanId;
 const isAttempt = (messageId: string) => (span: ReadableSpan) =>
   span.kind === SpanKind.CONSUMER && span.attributes['messaging.message.id'] === messageId;
 
