@@ -4,7 +4,7 @@
 import type { Logger, RabbitClient } from 'retry-kit';
 import { DEPARTMENTS, publishOrder } from './fan-out.js';
 import type { NewOrder } from './plumbing/order-schema.js';
-import { markSent, type Store, unsent } from './plumbing/store.js';
+import { markSent, type Store, statement, unsent } from './plumbing/store.js';
 
 /**
  * Writes the order, its outbox row and one pending row per department in one
@@ -12,12 +12,13 @@ import { markSent, type Store, unsent } from './plumbing/store.js';
  */
 export function createOrder(db: Store, order: NewOrder): number {
   const write = db.transaction((input: NewOrder) => {
-    const { lastInsertRowid } = db
-      .prepare('INSERT INTO orders (customer_name, product_ids, created_at) VALUES (?, ?, ?)')
-      .run(input.customer_name, JSON.stringify(input.product_ids), new Date().toISOString());
+    const { lastInsertRowid } = statement(
+      db,
+      'INSERT INTO orders (customer_name, product_ids, created_at) VALUES (?, ?, ?)',
+    ).run(input.customer_name, JSON.stringify(input.product_ids), new Date().toISOString());
     const id = Number(lastInsertRowid);
-    db.prepare('INSERT INTO outbox (order_id, payload) VALUES (?, ?)').run(id, JSON.stringify({ id, ...input }));
-    const pending = db.prepare("INSERT INTO progress (order_id, department, state) VALUES (?, ?, 'pending')");
+    statement(db, 'INSERT INTO outbox (order_id, payload) VALUES (?, ?)').run(id, JSON.stringify({ id, ...input }));
+    const pending = statement(db, "INSERT INTO progress (order_id, department, state) VALUES (?, ?, 'pending')");
     for (const department of DEPARTMENTS) pending.run(id, department);
     return id;
   });

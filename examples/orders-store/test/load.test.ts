@@ -1,13 +1,32 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import getPort from 'get-port';
-import { runProgram } from 'test-broker';
+import { pollUntil, runProgram } from 'test-broker';
 import { useTestVhost } from 'test-broker/vitest';
 import { describe, expect, it } from 'vitest';
 
 const broker = await useTestVhost('orders-load');
 const script = (name: string) => new URL(`../src/plumbing/${name}.ts`, import.meta.url);
+
+/** The processes `pid` started, with their command lines. */
+function childrenOf(pid: number): { pid: number; args: string }[] {
+  return execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(pid)], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((line) => /^\s*(\d+) (.*)$/.exec(line)!)
+    .map(([, child, args]) => ({ pid: Number(child), args: args! }));
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 describe('the random-order producer', () => {
   it('places orders on the whole shop (pnpm start) and sums up once every one is done', async () => {
@@ -33,6 +52,32 @@ describe('the random-order producer', () => {
 
     shop.child.kill('SIGINT');
     expect(await shop.exit()).toEqual({ code: 0, signal: null });
+  });
+
+  it('runs the departments and the sales stand-in as child processes that never outlive the shop, even killed', async () => {
+    const port = await getPort();
+    const env = {
+      AMQP_URL: broker.amqpUrl,
+      DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'orders-children-')),
+      PORT: String(port),
+    };
+    const shop = runProgram(script('start'), [], env);
+    await shop.line(`open http://127.0.0.1:${port}/`);
+    const roles = childrenOf(shop.child.pid!);
+    expect(roles.map(({ args }) => args.replace(/^.*\/plumbing\//, '')).sort()).toEqual([
+      'run-consumer.ts --department marketing',
+      'run-consumer.ts --department sales',
+      'run-consumer.ts --department warehouse',
+      'run-sales-system.ts',
+    ]);
+
+    shop.child.kill('SIGKILL');
+    await shop.exit();
+    // The roles are other processes now owned by nobody: polling is the only way to see them go.
+    await pollUntil(async () => roles.every(({ pid }) => !isRunning(pid)), {
+      timeoutMs: 30_000,
+      what: "the shop's roles to exit after it was killed",
+    });
   });
 
   it('says in one line that the API cannot be reached, and exits 1', async () => {

@@ -8,6 +8,7 @@ import type { Department } from '../fan-out.js';
 import { startStatusFeed } from '../live-status.js';
 import { config } from './config.js';
 import { createLog } from './log.js';
+import { underStart, whenParentGoes } from './role-process.js';
 import { openStore, type Store } from './store.js';
 
 export interface Shop {
@@ -42,8 +43,8 @@ export async function startLoggedDepartment(
 
 /**
  * Runs a role as a program: connects (or says in one line why not and exits
- * 1), opens the store, starts the role, and on Ctrl+C or SIGTERM stops it,
- * then closes the connection and the store.
+ * 1), opens the store, starts the role, and on Ctrl+C or SIGTERM (or, under
+ * `start`, when `start` asks) stops it, then closes the connection and the store.
  */
 export async function launch(start: (shop: Shop) => Promise<() => Promise<void>>): Promise<void> {
   const log = createLog();
@@ -54,14 +55,14 @@ export async function launch(start: (shop: Shop) => Promise<() => Promise<void>>
   });
   const db = openStore(config.storeFile);
   const stop = await start({ db, rabbit, log });
-  closeOnSignals(
-    {
-      async close() {
-        await stop();
-        await rabbit.close();
-        db.close();
-      },
-    },
-    { logger: log },
-  );
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= stop().then(async () => {
+      await rabbit.close();
+      db.close();
+    });
+    return closing;
+  };
+  whenParentGoes(close, log);
+  closeOnSignals({ close }, { logger: log, signals: underStart ? ['SIGTERM'] : ['SIGINT', 'SIGTERM'] });
 }

@@ -4,6 +4,7 @@
 import { DEPARTMENTS, type Department } from '../fan-out.js';
 import { parseCommandLine } from './command-line.js';
 import { config } from './config.js';
+import { tellParent } from './role-process.js';
 import { launch, startLoggedDepartment } from './roles.js';
 
 function departmentArgument(): Department {
@@ -21,6 +22,7 @@ await launch(async (shop) => {
   const salesUrl = config.salesUrl ?? 'http://127.0.0.1:4000/sales';
   await startLoggedDepartment(department, shop, { salesUrl, slipDir: config.slipDir });
   shop.log.info(`${department} consumer ready`);
+  tellParent({ ready: department });
   // Closing the connection (next, in launch) finishes the messages in hand.
   return async () => {};
 });

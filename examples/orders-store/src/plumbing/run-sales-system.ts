@@ -1,9 +1,10 @@
 // The stand-in sales system alone, for running the roles apart:
 //   pnpm --filter orders-store sales-system -- [--fail-first 3] [--fail-always] [--delay-ms 200]
-// Listens on 127.0.0.1:4000 (SALES_PORT), where consumers look by default.
+// Listens on 127.0.0.1:4000 (SALES_PORT, 0 for any free port), where consumers look by default.
 
 import { parseCommandLine } from './command-line.js';
 import { createLog } from './log.js';
+import { tellParent, underStart, whenParentGoes } from './role-process.js';
 import { startSalesStandIn } from './sales-stand-in.js';
 
 const usage = 'usage: sales-system [--fail-first <n>] [--fail-always] [--delay-ms <ms>]';
@@ -30,8 +31,11 @@ const standIn = await startSalesStandIn(
   { failFirst: count('fail-first'), failAlways: options['fail-always'] ?? false, delayMs: count('delay-ms') },
   Number(process.env.SALES_PORT ?? 4000),
 );
-standIn.onRequest = () => log.info(`sale request ${standIn.requests} received`);
+// A line per request at debug level (LOG_LEVEL=debug): under load, one per order would be most of the log.
+standIn.onRequest = () => log.debug(`sale request ${standIn.requests} received`);
 log.info(`listening on ${standIn.url}`);
+tellParent({ url: standIn.url });
 const stop = () => standIn.close().then(() => process.exit(0));
-process.on('SIGINT', stop);
+whenParentGoes(() => standIn.close(), log);
+if (!underStart) process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

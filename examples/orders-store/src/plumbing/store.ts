@@ -3,7 +3,13 @@ import path from 'node:path';
 // node:sqlite's API as a Node-API addon, with better-sqlite3's transaction()
 // and pragma(): one binary for Node 20 and 24 (better-sqlite3 aborts on Node 24
 // up to v12, and v13 needs Node 22).
-import { DatabaseSync, type DatabaseSyncInstance, type EnhancedDatabaseSync, enhance } from '@photostructure/sqlite';
+import {
+  DatabaseSync,
+  type DatabaseSyncInstance,
+  type EnhancedDatabaseSync,
+  enhance,
+  type StatementSyncInstance,
+} from '@photostructure/sqlite';
 import type { Department } from '../fan-out.js';
 import type { NewOrder, PlacedOrder } from './order-schema.js';
 
@@ -93,6 +99,19 @@ function whileBusy<T>(work: () => T): T {
 const SQLITE_BUSY = 5;
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
+// Compiling a statement costs more than running it (a third of the shop's
+// SQLite time went to it): each is compiled once per open store.
+const statements = new WeakMap<Store, Map<string, StatementSyncInstance>>();
+
+/** `sql` compiled for `db`, once. */
+export function statement(db: Store, sql: string): StatementSyncInstance {
+  const compiled = statements.get(db) ?? new Map<string, StatementSyncInstance>();
+  statements.set(db, compiled);
+  const found = compiled.get(sql) ?? db.prepare(sql);
+  compiled.set(sql, found);
+  return found;
+}
+
 interface OrderRow {
   id: number;
   customer_name: string;
@@ -100,11 +119,13 @@ interface OrderRow {
 }
 
 export function findOrder(db: Store, id: number): OrderView | undefined {
-  const row = db.prepare('SELECT id, customer_name, product_ids FROM orders WHERE id = ?').get(id) as
+  const row = statement(db, 'SELECT id, customer_name, product_ids FROM orders WHERE id = ?').get(id) as
     | OrderRow
     | undefined;
   if (!row) return undefined;
-  const rows = db.prepare('SELECT department, state, attempts, reason FROM progress WHERE order_id = ?').all(id) as ({
+  const rows = statement(db, 'SELECT department, state, attempts, reason FROM progress WHERE order_id = ?').all(
+    id,
+  ) as ({
     department: Department;
   } & DepartmentProgress)[];
   const departments = Object.fromEntries(
@@ -128,14 +149,14 @@ export interface OutboxRow {
 
 /** The outbox rows not yet published, oldest first. */
 export function unsent(db: Store, limit: number): OutboxRow[] {
-  return db
-    .prepare('SELECT id, payload FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT ?')
-    .all(limit) as OutboxRow[];
+  return statement(db, 'SELECT id, payload FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT ?').all(
+    limit,
+  ) as OutboxRow[];
 }
 
 /** Marks outbox rows sent, in one transaction. */
 export function markSent(db: Store, ids: number[]): void {
-  const mark = db.prepare('UPDATE outbox SET sent_at = ? WHERE id = ?');
+  const mark = statement(db, 'UPDATE outbox SET sent_at = ? WHERE id = ?');
   const now = new Date().toISOString();
   db.transaction(() => {
     for (const id of ids) mark.run(now, id);
@@ -143,13 +164,14 @@ export function markSent(db: Store, ids: number[]): void {
 }
 
 export function progressOf(db: Store, orderId: number, department: Department): DepartmentProgress | undefined {
-  return db
-    .prepare('SELECT state, attempts, reason FROM progress WHERE order_id = ? AND department = ?')
-    .get(orderId, department) as DepartmentProgress | undefined;
+  return statement(db, 'SELECT state, attempts, reason FROM progress WHERE order_id = ? AND department = ?').get(
+    orderId,
+    department,
+  ) as DepartmentProgress | undefined;
 }
 
 export function setProgress(db: Store, orderId: number, department: Department, progress: DepartmentProgress): void {
-  db.prepare('UPDATE progress SET state = ?, attempts = ?, reason = ? WHERE order_id = ? AND department = ?').run(
+  statement(db, 'UPDATE progress SET state = ?, attempts = ?, reason = ? WHERE order_id = ? AND department = ?').run(
     progress.state,
     progress.attempts,
     progress.reason,
@@ -167,7 +189,8 @@ export function countForCustomer(db: Store, order: PlacedOrder, attempts: number
   return db
     .transaction(() => {
       if (progressOf(db, order.id, 'marketing')?.state === 'done') return false;
-      db.prepare(
+      statement(
+        db,
         `INSERT INTO customer_stats (customer_name, orders, products) VALUES (?, 1, ?)
        ON CONFLICT (customer_name) DO UPDATE SET orders = orders + 1, products = products + excluded.products`,
       ).run(order.customer_name, order.product_ids.length);

@@ -1,0 +1,87 @@
+// How `start` runs the slow parts of the shop (the departments, the stand-in
+// sales system) beside the API: each a child process running the same script
+// as when it runs alone, printing to the same terminal. A packing slip being
+// drawn or a sales call being answered then never holds up a request.
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+
+export interface RoleProcess<Ready> {
+  /** What the role sent its parent once ready (see {@link tellParent}). */
+  ready: Ready;
+  /** Asks the role to finish what it has in hand and stop, and waits until it has exited. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `script` (a `run-*.ts` beside this file) as a child process and
+ * waits until it is ready. Rejects if it exits first: it has said why on the
+ * terminal. A role that exits later, unasked, is logged and stops the shop:
+ * a shop with a department missing would take orders it never finishes.
+ */
+export async function startRoleProcess<Ready>(
+  script: string,
+  args: string[],
+  { env = {}, log }: { env?: Record<string, string>; log: Logger },
+): Promise<RoleProcess<Ready>> {
+  // Same node flags as this process (tsx's loader, and --cpu-prof when profiling).
+  const child = fork(fileURLToPath(new URL(`./${script}.ts`, import.meta.url)), args, {
+    env: { ...process.env, ...env },
+  });
+  let running = false;
+  let stopping = false;
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      if (running && !stopping) {
+        log.error(`${script} ${args.join(' ')} exited (${signal ?? `code ${code}`}): stopping the shop`);
+        process.kill(process.pid, 'SIGTERM');
+      }
+      resolve();
+    }),
+  );
+  const ready = await Promise.race([
+    once(child, 'message').then(([message]) => message as Ready),
+    exited.then(() => {
+      throw new Error(`${script} exited before it was ready`);
+    }),
+  ]);
+  running = true;
+  return {
+    ready,
+    async stop() {
+      stopping = true;
+      // The role stops when its channel to this process closes (see whenParentGoes).
+      if (child.connected) child.disconnect();
+      await exited;
+    },
+  };
+}
+
+/** Tells the parent process, if a role runs under `start`, that it is ready. */
+export function tellParent(message: unknown): void {
+  process.send?.(message);
+}
+
+/** Whether this process is a role `start` runs (see {@link startRoleProcess}). */
+export const underStart = process.send !== undefined;
+
+/**
+ * Calls `close` once the parent process (`start`) asks this role to stop, or
+ * dies: a role never outlives the shop that started it. Then exits. Ctrl+C
+ * reaches every process of the terminal: the parent handles it, stopping the
+ * API before the roles, so the roles ignore it.
+ */
+export function whenParentGoes(close: () => Promise<void>, log: Logger): void {
+  if (!underStart) return;
+  process.on('SIGINT', () => {});
+  process.once('disconnect', () => {
+    close().then(
+      () => process.exit(0),
+      (error: Error) => {
+        log.error(`close failed: ${error.message}`);
+        process.exit(1);
+      },
+    );
+  });
+}
