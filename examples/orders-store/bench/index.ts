@@ -1,17 +1,21 @@
-// pnpm --filter orders-store bench: how fast the API answers while the
-// departments are idle and while they are busy, against publishing inside
-// the request; and how many orders/s the shop finishes end to end.
+// pnpm --filter orders-store bench: the whole shop as `start` runs it at 100
+// to 800 orders/s (sweep.ts); then the roles apart: how fast the API answers
+// while the departments are idle and while they are busy, against publishing
+// inside the request, and how many orders/s the shop finishes end to end.
 // Prints JSON lines.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { scratchBroker } from 'test-broker';
 import { startSalesStandIn } from '../src/plumbing/sales-stand-in.js';
 import { percentile, placeOrders } from '../src/plumbing/traffic.js';
 import { startInlineApi, startShopApart } from './shop.js';
+import { sweep } from './sweep.js';
 
 const RATE = 100; // orders/s per API while latency is measured
 const MEASURED = 1_000;
 const BACKLOG = 6_000;
 const END_TO_END = 3_000;
+
+await sweep();
 
 const broker = await scratchBroker('orders-bench', (line) => console.error(`[bench] ${line}`));
 const sales = await startSalesStandIn();

@@ -1,5 +1,5 @@
-// One department's consumer alone:
-//   pnpm --filter orders-store consumer -- --department sales
+// A department's consumer alone, or several sharing one process and connection:
+//   pnpm --filter orders-store consumer -- --department sales [--department marketing ...]
 
 import { DEPARTMENTS, type Department } from '../fan-out.js';
 import { parseCommandLine } from './command-line.js';
@@ -7,22 +7,25 @@ import { config } from './config.js';
 import { tellParent } from './role-process.js';
 import { launch, startLoggedDepartment } from './roles.js';
 
-function departmentArgument(): Department {
-  const usage = `usage: consumer --department <${DEPARTMENTS.join('|')}>`;
+function departmentArguments(): Department[] {
+  const usage = `usage: consumer --department <${DEPARTMENTS.join('|')}> [--department ...]`;
   try {
-    const values = parseCommandLine({ department: { type: 'string' } });
-    if (DEPARTMENTS.includes(values.department as Department)) return values.department as Department;
+    const { department = [] } = parseCommandLine({ department: { type: 'string', multiple: true } });
+    const known = department.filter((name): name is Department => DEPARTMENTS.includes(name as Department));
+    if (known.length > 0 && known.length === department.length) return [...new Set(known)];
   } catch {}
   console.error(usage);
   process.exit(2);
 }
 
-const department = departmentArgument();
+const departments = departmentArguments();
 await launch(async (shop) => {
   const salesUrl = config.salesUrl ?? 'http://127.0.0.1:4000/sales';
-  await startLoggedDepartment(department, shop, { salesUrl, slipDir: config.slipDir });
-  shop.log.info(`${department} consumer ready`);
-  tellParent({ ready: department });
+  for (const department of departments) {
+    await startLoggedDepartment(department, shop, { salesUrl, slipDir: config.slipDir });
+    shop.log.info(`${department} consumer ready`);
+  }
+  tellParent({ ready: departments });
   // Closing the connection (next, in launch) finishes the messages in hand.
   return async () => {};
 });

@@ -1,7 +1,7 @@
 // pnpm --filter orders-store start: the whole shop from one command, until
 // Ctrl+C. This process runs the API and the outbox relay; the three
-// departments and a stand-in sales system run as its child processes
-// (role-process.ts), so their work never holds up a request.
+// departments (one process) and a stand-in sales system run as its child
+// processes (role-process.ts), so their work never holds up a request.
 
 import { DEPARTMENTS } from '../fan-out.js';
 import { startRelay } from '../outbox.js';
@@ -22,12 +22,9 @@ await launch(async (shop) => {
       roles.push(standIn);
       salesUrl = standIn.ready.url;
     }
-    const env = { SALES_URL: salesUrl };
-    roles.push(
-      ...(await Promise.all(
-        DEPARTMENTS.map((department) => startRoleProcess('run-consumer', ['--department', department], { env, log })),
-      )),
-    );
+    // The three in one process: an order reaches all three at once, and one process wakes for it, not three.
+    const departments = DEPARTMENTS.flatMap((department) => ['--department', department]);
+    roles.push(await startRoleProcess('run-consumer', departments, { env: { SALES_URL: salesUrl }, log }));
     const relay = startRelay(db, rabbit, { log: log.child({ role: 'relay' }) });
     const api = await startApi(shop, config.port, relay.wake);
     log.info(`open http://127.0.0.1:${config.port}/ to place an order`);

@@ -17,6 +17,8 @@ export function randomOrder(random = Math.random): NewOrder {
 export interface Placed {
   /** Ids of the orders the API accepted (201). */
   ids: number[];
+  /** When each of those was sent (performance.now()), in the same order. */
+  sentAt: number[];
   /** How long each POST took, ms. */
   latencies: number[];
   /** Answers other than 201, by status. */
@@ -65,7 +67,15 @@ export async function placeOrders(
     onPlaced?: () => void;
   },
 ): Promise<Placed> {
-  const placed: Placed = { ids: [], latencies: [], refused: new Map(), elapsedMs: 0, behindMs: 0, offeredPerS: rate };
+  const placed: Placed = {
+    ids: [],
+    sentAt: [],
+    latencies: [],
+    refused: new Map(),
+    elapsedMs: 0,
+    behindMs: 0,
+    offeredPerS: rate,
+  };
   const pool = apiClient(apiUrl);
   const pending = new Set<Promise<void>>();
   let unreachable: Error | undefined;
@@ -80,8 +90,10 @@ export async function placeOrders(
       });
       const body = (await response.body.json()) as { id: number };
       placed.latencies.push(performance.now() - started);
-      if (response.statusCode === 201) placed.ids.push(body.id);
-      else placed.refused.set(response.statusCode, (placed.refused.get(response.statusCode) ?? 0) + 1);
+      if (response.statusCode === 201) {
+        placed.ids.push(body.id);
+        placed.sentAt.push(started);
+      } else placed.refused.set(response.statusCode, (placed.refused.get(response.statusCode) ?? 0) + 1);
       onPlaced();
     } catch (error) {
       unreachable ??= new UnreachableError(`${apiUrl}: ${causeOf(error)}`);
