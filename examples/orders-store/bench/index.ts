@@ -15,9 +15,13 @@ const MEASURED = 1_000;
 const BACKLOG = 6_000;
 const END_TO_END = 3_000;
 
-await sweep();
-
 const broker = await scratchBroker('orders-bench', (line) => console.error(`[bench] ${line}`));
+try {
+  await sweep(broker.url);
+} catch (error) {
+  await broker.done();
+  throw error;
+}
 const sales = await startSalesStandIn();
 const shop = await startShopApart(broker.url, sales.url);
 const inline = await startInlineApi(broker.url);

@@ -1,13 +1,14 @@
 // CPU time of a process and the processes it started, from Linux's /proc:
 // the shop's `start` and its roles, measured from outside them.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
 
 /** `pid` and the processes it started (one level: `start`'s roles). */
 function family(pid: number): number[] {
-  const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' });
+  // ps exits 1 when it finds none.
+  const children = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).stdout;
   return [pid, ...children.split('\n').filter(Boolean).map(Number)];
 }
 

@@ -99,8 +99,8 @@ function whileBusy<T>(work: () => T): T {
 const SQLITE_BUSY = 5;
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
-// Compiling a statement costs more than running it (a third of the shop's
-// SQLite time went to it): each is compiled once per open store.
+// Compiling a statement costs more than running one of these small queries:
+// each is compiled once per open store, then reused.
 const statements = new WeakMap<Store, Map<string, StatementSyncInstance>>();
 
 /** `sql` compiled for `db`, once. */
