@@ -78,6 +78,27 @@ describe('the random-order producer', () => {
     });
   });
 
+  it('stops, saying why, and exits 1 when a role it runs dies', async () => {
+    const port = await getPort();
+    const env = {
+      AMQP_URL: broker.amqpUrl,
+      DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'orders-role-dies-')),
+      PORT: String(port),
+    };
+    const shop = runProgram(script('start'), [], env);
+    await shop.line(`open http://127.0.0.1:${port}/`);
+    const roles = childrenOf(shop.child.pid!);
+    const departments = roles.find(({ args }) => args.includes('run-consumer.ts'))!;
+
+    process.kill(departments.pid, 'SIGKILL');
+    expect(await shop.exit()).toEqual({ code: 1, signal: null });
+    expect(shop.output.some((line) => /run-consumer .* exited \(SIGKILL\): stopping the shop$/.test(line))).toBe(true);
+    await pollUntil(async () => roles.every(({ pid }) => !isRunning(pid)), {
+      timeoutMs: 30_000,
+      what: "the shop's other roles to exit",
+    });
+  });
+
   it('says in one line that the API cannot be reached, and exits 1', async () => {
     const url = `http://127.0.0.1:${await getPort()}`;
     // As `pnpm --filter orders-store load -- --count 5 ...` calls it: with the `--`.

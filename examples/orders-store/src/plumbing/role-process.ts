@@ -42,6 +42,7 @@ export async function startRoleProcess<Ready>(
     child.once('exit', (code, signal) => {
       if (running && !stopping) {
         log.error(`${script} ${args.join(' ')} exited (${signal ?? `code ${code}`}): stopping the shop`);
+        process.exitCode = 1;
         process.kill(process.pid, 'SIGTERM');
       }
       resolve();
@@ -74,21 +75,13 @@ export function tellParent(message: unknown): void {
 export const underStart = process.send !== undefined;
 
 /**
- * Calls `close` once the parent process (`start`) asks this role to stop, or
- * dies: a role never outlives the shop that started it. Then exits. Ctrl+C
- * reaches every process of the terminal: the parent handles it, stopping the
- * API before the roles, so the roles ignore it.
+ * Calls `stop` once the parent process (`start`) asks this role to stop, or
+ * dies: a role never outlives the shop that started it. Ctrl+C reaches every
+ * process of the terminal: the parent handles it, stopping the API before the
+ * roles, so the roles ignore it.
  */
-export function whenParentGoes(close: () => Promise<void>, log: Logger): void {
+export function whenParentGoes(stop: () => void): void {
   if (!underStart) return;
   process.on('SIGINT', () => {});
-  process.once('disconnect', () => {
-    close().then(
-      () => process.exit(0),
-      (error: Error) => {
-        log.error(`close failed: ${error.message}`);
-        process.exit(1);
-      },
-    );
-  });
+  process.once('disconnect', stop);
 }

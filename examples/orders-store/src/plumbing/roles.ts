@@ -63,6 +63,18 @@ export async function launch(start: (shop: Shop) => Promise<() => Promise<void>>
     });
     return closing;
   };
-  whenParentGoes(close, log);
-  closeOnSignals({ close }, { logger: log, signals: underStart ? ['SIGTERM'] : ['SIGINT', 'SIGTERM'] });
+  const closeAndExit = () =>
+    close().then(
+      // 0, or 1 if a role of `start` stopped on its own (see startRoleProcess).
+      () => process.exit(),
+      (error: Error) => {
+        log.error(`close failed: ${error.message}`);
+        process.exit(1);
+      },
+    );
+  whenParentGoes(closeAndExit);
+  closeOnSignals(
+    { close: closeAndExit },
+    { logger: log, signals: underStart ? ['SIGTERM'] : ['SIGINT', 'SIGTERM'], exit: false },
+  );
 }

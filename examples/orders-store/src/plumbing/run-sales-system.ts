@@ -36,6 +36,6 @@ standIn.onRequest = () => log.debug(`sale request ${standIn.requests} received`)
 log.info(`listening on ${standIn.url}`);
 tellParent({ url: standIn.url });
 const stop = () => standIn.close().then(() => process.exit(0));
-whenParentGoes(() => standIn.close(), log);
+whenParentGoes(stop);
 if (!underStart) process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
