@@ -10,6 +10,19 @@ import { describe, expect, it } from 'vitest';
 const broker = await useTestVhost('orders-load');
 const script = (name: string) => new URL(`../src/plumbing/${name}.ts`, import.meta.url);
 
+/** `start` on a new store, once it says where to open the page. */
+async function startShop(label: string) {
+  const port = await getPort();
+  const env = {
+    AMQP_URL: broker.amqpUrl,
+    DATA_DIR: mkdtempSync(path.join(os.tmpdir(), `orders-${label}-`)),
+    PORT: String(port),
+  };
+  const shop = runProgram(script('start'), [], env);
+  await shop.line(`open http://127.0.0.1:${port}/`);
+  return { shop, env };
+}
+
 /** The processes `pid` started, with their command lines. */
 function childrenOf(pid: number): { pid: number; args: string }[] {
   return execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(pid)], { encoding: 'utf8' })
@@ -30,14 +43,7 @@ function isRunning(pid: number): boolean {
 
 describe('the random-order producer', () => {
   it('places orders on the whole shop (pnpm start) and sums up once every one is done', async () => {
-    const port = await getPort();
-    const env = {
-      AMQP_URL: broker.amqpUrl,
-      DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'orders-load-')),
-      PORT: String(port),
-    };
-    const shop = runProgram(script('start'), [], env);
-    await shop.line(`open http://127.0.0.1:${port}/`);
+    const { shop, env } = await startShop('load');
 
     const load = runProgram(script('load'), ['--count', '60', '--rate', '120'], env);
     expect(await load.exit()).toEqual({ code: 0, signal: null });
@@ -54,20 +60,15 @@ describe('the random-order producer', () => {
     expect(await shop.exit()).toEqual({ code: 0, signal: null });
   });
 
-  it('runs the departments and the sales stand-in as child processes that never outlive the shop, even killed', async () => {
-    const port = await getPort();
-    const env = {
-      AMQP_URL: broker.amqpUrl,
-      DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'orders-children-')),
-      PORT: String(port),
-    };
-    const shop = runProgram(script('start'), [], env);
-    await shop.line(`open http://127.0.0.1:${port}/`);
+  it('runs the departments and the sales stand-in as child processes of lower priority that never outlive the shop, even killed', async () => {
+    const { shop } = await startShop('children');
     const roles = childrenOf(shop.child.pid!);
     expect(roles.map(({ args }) => args.replace(/^.*\/plumbing\//, '')).sort()).toEqual([
       'run-consumer.ts --department sales --department marketing --department warehouse',
       'run-sales-system.ts',
     ]);
+    // Below the API in the CPU's queue.
+    for (const { pid } of roles) expect(os.getPriority(pid)).toBe(10);
 
     shop.child.kill('SIGKILL');
     await shop.exit();
@@ -79,14 +80,7 @@ describe('the random-order producer', () => {
   });
 
   it('stops, saying why, and exits 1 when a role it runs dies', async () => {
-    const port = await getPort();
-    const env = {
-      AMQP_URL: broker.amqpUrl,
-      DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'orders-role-dies-')),
-      PORT: String(port),
-    };
-    const shop = runProgram(script('start'), [], env);
-    await shop.line(`open http://127.0.0.1:${port}/`);
+    const { shop } = await startShop('role-dies');
     const roles = childrenOf(shop.child.pid!);
     const departments = roles.find(({ args }) => args.includes('run-consumer.ts'))!;
 

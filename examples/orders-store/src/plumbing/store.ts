@@ -105,11 +105,11 @@ const statements = new WeakMap<Store, Map<string, StatementSyncInstance>>();
 
 /** `sql` compiled for `db`, once. */
 export function statement(db: Store, sql: string): StatementSyncInstance {
+  const found = statements.get(db)?.get(sql);
+  if (found) return found;
   const compiled = statements.get(db) ?? new Map<string, StatementSyncInstance>();
-  statements.set(db, compiled);
-  const found = compiled.get(sql) ?? db.prepare(sql);
-  compiled.set(sql, found);
-  return found;
+  statements.set(db, compiled.set(sql, db.prepare(sql)));
+  return compiled.get(sql)!;
 }
 
 interface OrderRow {
