@@ -5,12 +5,12 @@ import { connect, connectOrExit, type DelayOptions, type RabbitClient, silentLog
 import { roundTrip } from './delayed-round-trip.js';
 import { DELAYS_S, type Row, table } from './scenario.js';
 
-/** 13 levels of 10 ms: any delay up to 81.9 s. */
+/** The binary ladder (radix 2), 13 levels of 10 ms: any delay up to 81.9 s. */
 export const LADDER_LEVELS = 13;
 
 export const TOPOLOGIES: Record<'queues' | 'ladder', DelayOptions> = {
   queues: { topology: 'queues', prefix: 'demo-queues' },
-  ladder: { topology: 'ladder', prefix: 'demo-ladder', resolution: 10, levels: LADDER_LEVELS },
+  ladder: { topology: 'ladder', prefix: 'demo-ladder', radix: 2, resolution: 10, levels: LADDER_LEVELS },
 };
 
 export interface FixedRun {

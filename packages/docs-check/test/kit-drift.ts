@@ -2,14 +2,15 @@
 // exchanges, queues and the ways between them; the names and routing keys it
 // quotes) that the kit's code does not do. Each function returns the
 // problems it finds, as sentences: none means the page and the code agree.
+import type { DelayLadderOptions } from '../../retry-kit/src/delays/delay-ladder.js';
 import { destination, type KitTopology, kitName, kitTopology, PREFIX } from './kit-topology.js';
 import { exchangeOf, type FlowNode, mermaidBlocks, parseFlowchart, queueOf } from './mermaid.js';
 
-/** A ladder step, the routing key that takes a message from one level to the next: `retry-kit:3>2`. */
-const STEP = /[\w.-]+:\d+>(?:\d+|home)/g;
+/** A ladder step, the routing key that takes a message from one level to the next queue: `retry-kit:1>0.2`, `retry-kit:3>2`. */
+const STEP = /[\w.-]+:\d+>(?:\d+(?:\.\d+)?|home)/g;
 
-/** The topology the kit declares for what `markdown` draws and names. */
-export async function topologyFor(markdown: string): Promise<KitTopology> {
+/** The topology the kit declares for what `markdown` draws and names, its ladder built with `ladderOptions`. */
+export async function topologyFor(markdown: string, ladderOptions: DelayLadderOptions = {}): Promise<KitTopology> {
   const workQueues = new Set<string>();
   const delays = new Set<number>();
   const noteDelay = (name: string) => {
@@ -24,7 +25,7 @@ export async function topologyFor(markdown: string): Promise<KitTopology> {
     }
   }
   for (const span of codeSpans(markdown)) noteDelay(span);
-  return kitTopology([...workQueues], [...delays]);
+  return kitTopology([...workQueues], [...delays], ladderOptions);
 }
 
 /** Inline code in the prose, outside fenced blocks. */
@@ -127,21 +128,28 @@ function resolveNode(node: FlowNode, kit: KitTopology, problems: string[]): Reso
 
 /**
  * An edge or a sentence that gives a ladder message's routing (`routing key
- * retry-kit.level.3, CC retry-kit:3>2, ...`) must give what the kit's ladder
- * publishes for the delay those steps add up to.
+ * retry-kit.level.1.8, CC retry-kit:1>0.2, ...`) must give what the kit's
+ * ladder publishes for the delay its queues add up to: the first one (the
+ * routing key), then the one each step leads to.
  */
 export async function publishProblems(text: string, kit: KitTopology): Promise<string[]> {
-  const cc = /\bCC ((?:[\w.-]+:\d+>(?:\d+|home)(?:, )?)+)/.exec(text)?.[1];
+  const cc = /\bCC ((?:[\w.-]+:\d+>(?:\d+(?:\.\d+)?|home)(?:, )?)+)/.exec(text)?.[1];
   if (!cc) return [];
   const steps = cc.match(STEP) ?? [];
-  const levels = steps.map((step) => Number(/:(\d+)>/.exec(step)?.[1]));
-  const delay = levels.reduce((sum, level) => sum + 2 ** level, 0) * 10;
+  const key = /\brouting key ([\w.-]+)/.exec(text)?.[1];
+  if (key === undefined) return [`it gives the CC keys ${steps.join(', ')} without the routing key they start from`];
+  const visited = [key, ...steps.map((step) => step.split('>')[1]).filter((to) => to !== 'home')];
+  const ttls = visited.map(
+    (queue, i) => kit.queues.get(i === 0 ? (queue ?? '') : `${PREFIX}.level.${queue}`)?.messageTtl,
+  );
+  if (ttls.some((ttl) => ttl === undefined))
+    return [`it routes through ${visited.join(', ')}: not all are the ladder's queues`];
+  const delay = ttls.reduce((sum: number, ttl) => sum + (ttl ?? 0), 0);
   const route = await routeOf(kit, delay);
   const problems: string[] = [];
   if (steps.join() !== route.cc.join())
     problems.push(`a delay of ${delay} ms carries the CC keys ${route.cc.join(', ')}, not ${steps.join(', ')}`);
-  const key = /\brouting key ([\w.-]+)/.exec(text)?.[1];
-  if (key !== undefined && key !== route.routingKey)
+  if (key !== route.routingKey)
     problems.push(`a delay of ${delay} ms is published with the routing key ${route.routingKey}, not ${key}`);
   return problems;
 }
@@ -157,8 +165,8 @@ async function routeOf(
 
 /**
  * Names and routing keys in the prose that look like the kit's
- * (`retry-kit.level.i`, `retry-kit:3>2`) and that it does not declare.
- * A trailing `.i` or `.N` stands for any level.
+ * (`retry-kit.level.i.d`, `retry-kit:1>0.2`) and that it does not declare.
+ * A trailing `.i` or `.N` stands for any level, `.i.d` for any level's digit.
  */
 export function quotedNameProblems(markdown: string, kit: KitTopology): string[] {
   const keys = new Set(kit.bindings.map((binding) => binding.routingKey ?? ''));
@@ -167,7 +175,7 @@ export function quotedNameProblems(markdown: string, kit: KitTopology): string[]
     if (new RegExp(`^${PREFIX}:`).test(span)) {
       if (!keys.has(span)) problems.push(`\`${span}\`: no binding of the kit has this routing key`);
     } else if (new RegExp(`^${PREFIX}\\.[\\w.-]+$`).test(span)) {
-      const name = span.replace(/\.(i|N)$/, '.0');
+      const name = span.replace(/\.i\.d$/, '.0.1').replace(/\.(i|N)$/, '.0');
       if (!kit.exchanges.has(name) && !kit.queues.has(name))
         problems.push(`\`${span}\`: retry-kit declares no exchange or queue of this name`);
     }
@@ -176,24 +184,40 @@ export function quotedNameProblems(markdown: string, kit: KitTopology): string[]
 }
 
 /**
- * The README's ladder paragraph works one example through ("130 ms = 8 + 4 +
- * 1 steps"): the sum must be the delay's set bits, it must quote the routing
- * key and every CC key the kit publishes that delay with, and any other
- * routing key it quotes (a code span in double quotes, or a step) must be
- * one of them.
+ * The README's ladder paragraph works one example through, as its digits
+ * ("1,300 ms = 130 steps = 0x82") or as the steps each queue waits ("130 ms
+ * = 8 + 4 + 1 steps"), which must be the kit's for that delay; it must quote
+ * the routing key and every CC key the kit publishes that delay with, and
+ * any other routing key it quotes (a code span in double quotes, or a step)
+ * must be one of them.
  */
 export async function ladderExampleProblems(text: string, kit: KitTopology): Promise<string[]> {
   const paragraph = text.replace(/\s+/g, ' ');
-  const example = /(\d+) ms = ([\d +]+) steps/.exec(paragraph);
-  if (!example) return ['the ladder paragraph works no example through ("130 ms = 8 + 4 + 1 steps")'];
-  const delay = Number(example[1]);
+  const digits = /([\d,]+) ms = ([\d,]+) steps = 0x([0-9a-f]+)/.exec(paragraph);
+  const sum = /([\d,]+) ms = ([\d +]+) steps/.exec(paragraph);
+  const example = digits ?? sum;
+  if (!example) return ['the ladder paragraph works no example through ("1,300 ms = 130 steps = 0x82")'];
+  const delay = Number((example[1] ?? '').replaceAll(',', ''));
   const route = await routeOf(kit, delay);
   const problems: string[] = [];
   const through = route.exchange === '' ? 'default exchange' : route.exchange;
   if (!paragraph.includes(through)) problems.push(`it does not say the kit publishes through the ${through}`);
-  const addends = (example[2] ?? '').split('+').map((part) => Number(part.trim()));
-  const bits = route.cc.map((step) => 2 ** Number(/:(\d+)>/.exec(step)?.[1]));
-  if (addends.join() !== bits.join()) problems.push(`${delay} ms is ${bits.join(' + ')} steps, not ${example[2]}`);
+  const waits = [route.routingKey, ...route.cc.map((step) => `${PREFIX}.level.${step.split('>')[1]}`)]
+    .map((queue) => (kit.queues.get(queue)?.messageTtl ?? 0) / 10)
+    .filter((steps) => steps > 0);
+  const steps = waits.reduce((total, wait) => total + wait, 0);
+  if (digits) {
+    if (Number(digits[2]?.replaceAll(',', '')) !== steps)
+      problems.push(`${delay} ms is ${steps} steps, not ${digits[2]}`);
+    if (digits[3] !== steps.toString(16)) problems.push(`${steps} is 0x${steps.toString(16)}, not 0x${digits[3]}`);
+  } else if (
+    (sum?.[2] ?? '')
+      .split('+')
+      .map((part) => Number(part.trim()))
+      .join() !== waits.join()
+  ) {
+    problems.push(`${delay} ms is ${waits.join(' + ')} steps, not ${sum?.[2]}`);
+  }
   const spans = codeSpans(paragraph);
   for (const key of [route.routingKey, ...route.cc])
     if (!spans.includes(key)) problems.push(`it does not quote \`${key}\`, which the kit publishes ${delay} ms with`);
@@ -209,7 +233,7 @@ export async function ladderExampleProblems(text: string, kit: KitTopology): Pro
 
 /** The ladder paragraph of the kit's README and the diagram after it. */
 export function ladderSection(readme: string): { paragraph: string; diagram: string } {
-  const start = readme.indexOf('**Binary ladder**');
+  const start = readme.search(/\*\*(Binary l|L)adder\*\*/);
   if (start < 0) return { paragraph: '', diagram: '' };
   const paragraph = readme.slice(start, readme.indexOf('\n\n', start));
   const diagram = /```mermaid\n[\s\S]*?\n```/.exec(readme.slice(start))?.[0] ?? '';

@@ -1,7 +1,7 @@
 // What retry-kit declares for its delays, computed without a broker from the
 // kit's own delay topologies, so the pages can be checked against the code.
 // They are internals: if the kit moves them, this is the one file to adapt.
-import { DelayLadder } from '../../retry-kit/src/delays/delay-ladder.js';
+import { DelayLadder, type DelayLadderOptions } from '../../retry-kit/src/delays/delay-ladder.js';
 import { DelayQueues } from '../../retry-kit/src/delays/delay-queues.js';
 
 type Topology = ReturnType<DelayLadder['shared']>;
@@ -20,12 +20,17 @@ export interface KitTopology {
 }
 
 /**
- * Everything both delay topologies declare with the kit's defaults: what
- * they share, the way back to each of `workQueues`, and the per-delay queue
- * and exchange of each of `delays` (what `route` declares on first use).
+ * Everything both delay topologies declare with the kit's defaults (or the
+ * ladder's `ladderOptions`): what they share, the way back to each of
+ * `workQueues`, and the per-delay queue and exchange of each of `delays`
+ * (what `route` declares on first use).
  */
-export async function kitTopology(workQueues: string[], delays: number[]): Promise<KitTopology> {
-  const ladder = new DelayLadder();
+export async function kitTopology(
+  workQueues: string[],
+  delays: number[],
+  ladderOptions: DelayLadderOptions = {},
+): Promise<KitTopology> {
+  const ladder = new DelayLadder(ladderOptions);
   const queues = new DelayQueues();
   const parts: Topology[] = [ladder.shared(), queues.shared()];
   for (const queue of workQueues) parts.push(ladder.returnTo(queue), queues.returnTo(queue));

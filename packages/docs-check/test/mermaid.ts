@@ -145,6 +145,6 @@ export function queueOf(node: FlowNode): { name: string; ttl: number | undefined
   if (node.shape !== 'queue') return undefined;
   const match = /^(\S+)(?: \((.*)\))?$/.exec(node.text);
   if (!match?.[1]) return undefined;
-  const ttl = /(\d+(?:\.\d+)?) ?(ms|s)\b/.exec(match[2] ?? '');
-  return { name: match[1], ttl: ttl ? Number(ttl[1]) * (ttl[2] === 's' ? 1000 : 1) : undefined };
+  const ttl = /(\d[\d,]*(?:\.\d+)?) ?(ms|s)\b/.exec(match[2] ?? '');
+  return { name: match[1], ttl: ttl ? Number(ttl[1]?.replaceAll(',', '')) * (ttl[2] === 's' ? 1000 : 1) : undefined };
 }

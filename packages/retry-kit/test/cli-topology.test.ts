@@ -35,11 +35,13 @@ describe('retry-kit topology', () => {
   it('prints a readable table by default, the ladder when asked', async () => {
     const printed = await retryKit(broker, ['topology', '--queue', 'payments', '--delays', 'ladder']);
     expect(printed.code).toBe(0);
-    expect(printed.output).toContain('Queues (31)');
+    expect(printed.output).toContain('Queues (108)');
     expect(printed.output).toContain('payments              classic  the work queue (the worker declares it)');
     expect(
       printed.output.some((line) =>
-        /^retry-kit\.level\.27 +classic +dead-letter-exchange=retry-kit\.after\.27 message-ttl=1342177280$/.test(line),
+        /^retry-kit\.level\.6\.15 +classic +dead-letter-exchange=retry-kit\.after\.6 message-ttl=2516582400$/.test(
+          line,
+        ),
       ),
     ).toBe(true);
   });

@@ -13,7 +13,7 @@ const broker = await useTestVhost('delays');
 const RETRY_THEN_DIE = fileURLToPath(new URL('./fixtures/retry-then-die.ts', import.meta.url));
 
 const queuesTopology: DelayOptions = { topology: 'queues', prefix: 'rk-q' };
-const ladderTopology: DelayOptions = { topology: 'ladder', prefix: 'rk-l', resolution: 10, levels: 14 };
+const ladderTopology: DelayOptions = { topology: 'ladder', prefix: 'rk-l', resolution: 10, levels: 4 };
 
 /** Resolves with each message's arrival time, by its `id`. */
 async function arrivals(rabbit: RabbitClient, queue: string, ids: string[]) {
@@ -202,7 +202,7 @@ describe.each([
   it('is parked in the unroutable queue instead of vanishing', async () => {
     const prefix = `rk-parked-${topology}`;
     const delays: DelayOptions =
-      topology === 'ladder' ? { topology, prefix, resolution: 10, levels: 8 } : { topology, prefix };
+      topology === 'ladder' ? { topology, prefix, resolution: 10, levels: 2 } : { topology, prefix };
     const rabbit = await connectTo(broker, { delays });
     const queue = broker.name('unbound');
     await rabbit.declare({ queues: [{ name: queue }] });

@@ -17,10 +17,13 @@ const broker = await useTestVhost('outcomes');
 
 const topologies: [string, DelayOptions][] = [
   ['one queue per delay', { topology: 'queues', prefix: 'rk-queues' }],
-  ['the delay ladder', { topology: 'ladder', prefix: 'rk-ladder', resolution: 10, levels: 12 }],
+  ['the delay ladder', { topology: 'ladder', prefix: 'rk-ladder', resolution: 10, levels: 3 }],
   // For clusters: quorum delay queues, dead-lettering at least once.
   ['quorum delay queues', { topology: 'queues', prefix: 'rk-quorum', queueType: 'quorum' }],
-  ['a quorum delay ladder', { topology: 'ladder', prefix: 'rk-quorum-ladder', levels: 12, queueType: 'quorum' }],
+  [
+    'a quorum delay ladder',
+    { topology: 'ladder', prefix: 'rk-quorum-ladder', radix: 2, levels: 12, queueType: 'quorum' },
+  ],
 ];
 
 describe.each(topologies)('handler outcomes, with %s', (_name, delays) => {

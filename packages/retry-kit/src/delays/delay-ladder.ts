@@ -9,72 +9,113 @@ import {
   unroutable,
 } from './delay-topology.js';
 
-/** Options of the binary delay ladder (`delays: { topology: 'ladder' }`). */
+/** Options of the delay ladder (`delays: { topology: 'ladder' }`). */
 export interface DelayLadderOptions extends DelayTopologyOptions {
   /** The smallest delay step, in ms: delays are rounded to it. @default 10 */
   resolution?: number;
-  /** Number of levels; the longest delay is (2^levels - 1) × resolution. @default 28 (31 days at 10 ms) */
+  /** The base delays are written in: one queue per non-zero digit at each level, one hop per non-zero digit. @default 16 */
+  radix?: number;
+  /** Number of levels (digits); the longest delay is (radix^levels - 1) × resolution. @default 7 at radix 16 (31 days at 10 ms) */
   levels?: number;
 }
 
+/** The longest delay the default ladder gives, in steps: 2^28 - 1 (31 days at 10 ms). */
+const DEFAULT_STEPS = 2 ** 28;
+/** RabbitMQ takes queue TTLs up to 2^32 - 1 ms. */
+const MAX_TTL = 2 ** 32 - 1;
+
+/** One queue of the ladder: it waits `digit` × radix^`level` steps. */
+interface Rung {
+  level: number;
+  digit: number;
+}
+
 /**
- * Binary delay levels: level i is a queue whose TTL is 2^i × resolution, and
- * a delay of d steps visits the levels of d's set bits, highest first (13 =
- * 8 + 4 + 1). The message carries its path as CC routing keys ("3>2", "2>0",
- * "0>home"); after each level, a direct exchange sends it straight to the
- * next set bit, or home when none is left. A fixed number of queues gives any
- * delay; a message makes one hop per set bit, never one per level, and each
- * hop is a hash lookup, not a topic match.
+ * Delay levels in base `radix`: level i has one queue per digit 1 to radix-1,
+ * whose TTL is digit × radix^i × resolution, and a delay of n steps visits
+ * one queue per non-zero digit of n, highest first (at radix 16, 130 steps =
+ * 0x82: level 1's digit 8, then level 0's digit 2). The message carries its
+ * path as CC routing keys ("1>0.2", "0>home"); after each queue, its level's
+ * direct exchange sends it straight to the next non-zero digit's queue, or
+ * home when none is left. A fixed set of queues gives any delay; a message
+ * makes one hop per non-zero digit, each a hash lookup, not a topic match.
+ * Radix 2 is the binary ladder: fewer queues (one per level), more hops.
  */
 export class DelayLadder implements DelayTopology {
   readonly quantises = false;
   readonly #prefix: string;
   readonly #resolution: number;
+  readonly #radix: number;
   readonly #levels: number;
   readonly queueType: 'classic' | 'quorum';
 
   get queueCount(): number {
-    return this.#levels;
+    return this.#levels * (this.#radix - 1);
   }
 
   constructor(options: DelayLadderOptions = {}) {
     this.#prefix = options.prefix ?? 'retry-kit';
     this.#resolution = options.resolution ?? 10;
-    this.#levels = options.levels ?? 28;
+    this.#radix = options.radix ?? 16;
     this.queueType = options.queueType ?? 'classic';
-    // RabbitMQ takes TTLs up to 2^32-1 ms; the top level must fit.
+    if (!Number.isInteger(this.#radix) || this.#radix < 2 || this.#radix > 64) {
+      throw new RangeError(`radix must be a whole number from 2 to 64, not ${this.#radix}`);
+    }
+    this.#levels = options.levels ?? this.#defaultLevels();
+    // The top queue waits (radix-1) × radix^(levels-1) steps: its TTL must fit.
     if (
       !Number.isInteger(this.#levels) ||
       this.#levels < 1 ||
-      2 ** (this.#levels - 1) * this.#resolution > 2 ** 32 - 1
+      this.#ttl({ level: this.#levels - 1, digit: this.#radix - 1 }) > MAX_TTL
     ) {
       throw new RangeError(
-        `levels must be a whole number from 1 up to where 2^(levels-1) × resolution fits in 2^32-1 ms`,
+        `levels must be a whole number from 1 up to where (radix-1) × radix^(levels-1) × resolution fits in 2^32-1 ms`,
       );
     }
   }
 
-  /** The longest delay the ladder can give, in ms. */
-  get maxDelay(): number {
-    return (2 ** this.#levels - 1) * this.#resolution;
+  /** Enough levels for 2^28 steps, or as many as fit under the largest TTL. */
+  #defaultLevels(): number {
+    let levels = 1;
+    while (this.#radix ** levels < DEFAULT_STEPS && this.#ttl({ level: levels, digit: this.#radix - 1 }) <= MAX_TTL)
+      levels++;
+    return levels;
   }
 
-  levelQueue(level: number): string {
-    return `${this.#prefix}.level.${level}`;
+  /** The longest delay the ladder can give, in ms. */
+  get maxDelay(): number {
+    return (this.#radix ** this.#levels - 1) * this.#resolution;
+  }
+
+  #ttl(rung: Rung): number {
+    return rung.digit * this.#radix ** rung.level * this.#resolution;
+  }
+
+  /** `level.digit`; the binary ladder's queues are named by level alone (its only digit is 1). */
+  #rungName(rung: Rung): string {
+    return this.#radix === 2 ? `${rung.level}` : `${rung.level}.${rung.digit}`;
+  }
+
+  rungQueue(rung: Rung): string {
+    return `${this.#prefix}.level.${this.#rungName(rung)}`;
   }
 
   #afterLevel(level: number): string {
     return `${this.#prefix}.after.${level}`;
   }
 
-  /** Headers exchange: the routing key is the path, so the way home is the `retry-queue` header. */
+  /** Headers exchange: the routing keys are the path, so the way home is the `retry-queue` header. */
   #returnExchange(): string {
     return `${this.#prefix}.ladder-return`;
   }
 
-  /** A routing key that names one step of a path: after level `from`, go to level `to` (or home). */
-  #step(from: number, to: number | 'home'): string {
-    return `${this.#prefix}:${from}>${to}`;
+  /** A routing key that names one step of a path: after level `from`, go to `to`'s queue (or home). */
+  #step(from: number, to: Rung | 'home'): string {
+    return `${this.#prefix}:${from}>${to === 'home' ? to : this.#rungName(to)}`;
+  }
+
+  #rungsOf(level: number): Rung[] {
+    return Array.from({ length: this.#radix - 1 }, (_, i) => ({ level, digit: i + 1 }));
   }
 
   shared(): Topology {
@@ -86,15 +127,19 @@ export class DelayLadder implements DelayTopology {
     for (let level = 0; level < this.#levels; level++) {
       const after = this.#afterLevel(level);
       exchanges.push({ name: after, type: 'direct', alternateExchange: parking.exchange });
-      queues.push({
-        name: this.levelQueue(level),
-        ...delayQueueKind(this.queueType),
-        messageTtl: 2 ** level * this.#resolution,
-        deadLetterExchange: after,
-      });
-      // Out: straight to the next set bit, or home when this was the last.
+      for (const rung of this.#rungsOf(level)) {
+        queues.push({
+          name: this.rungQueue(rung),
+          ...delayQueueKind(this.queueType),
+          messageTtl: this.#ttl(rung),
+          deadLetterExchange: after,
+        });
+      }
+      // Out: straight to the next non-zero digit's queue, or home when this was the last.
       for (let lower = 0; lower < level; lower++) {
-        bindings.push({ source: after, queue: this.levelQueue(lower), routingKey: this.#step(level, lower) });
+        for (const next of this.#rungsOf(lower)) {
+          bindings.push({ source: after, queue: this.rungQueue(next), routingKey: this.#step(level, next) });
+        }
       }
       bindings.push({ source: after, exchange: returnExchange, routingKey: this.#step(level, 'home') });
     }
@@ -107,13 +152,16 @@ export class DelayLadder implements DelayTopology {
     };
   }
 
-  /** The levels a delay visits, highest first. */
-  path(delay: number): number[] {
-    const steps = Math.min(Math.round(delay / this.#resolution), 2 ** this.#levels - 1);
-    const levels: number[] = [];
-    for (let level = this.#levels - 1; level >= 0; level--)
-      if (Math.floor(steps / 2 ** level) % 2 === 1) levels.push(level);
-    return levels;
+  /** The queues a delay visits: its non-zero digits, highest level first. */
+  path(delay: number): Rung[] {
+    let steps = Math.min(Math.round(delay / this.#resolution), this.#radix ** this.#levels - 1);
+    const rungs: Rung[] = [];
+    for (let level = 0; steps > 0; level++) {
+      const digit = steps % this.#radix;
+      if (digit > 0) rungs.unshift({ level, digit });
+      steps = (steps - digit) / this.#radix;
+    }
+    return rungs;
   }
 
   async route(delay: number): Promise<DelayRoute> {
@@ -123,9 +171,9 @@ export class DelayLadder implements DelayTopology {
     // Dead-lettering keeps a message's CC routing keys, so the whole path
     // travels with it: each level's direct exchange finds the one step that
     // starts at that level. The default exchange ignores them (no queue has
-    // such a name), so only the first level queue gets the message.
-    const steps = path.map((level, i) => this.#step(level, path[i + 1] ?? 'home'));
-    return { exchange: '', routingKey: this.levelQueue(first), cc: steps };
+    // such a name), so only the first queue gets the message.
+    const steps = path.map((rung, i) => this.#step(rung.level, path[i + 1] ?? 'home'));
+    return { exchange: '', routingKey: this.rungQueue(first), cc: steps };
   }
 
   reset(): void {}
