@@ -9,9 +9,11 @@ const batched = new WeakSet<Writable>();
  * kit sets TCP_NODELAY (a small write after another must not wait for a
  * delayed ACK), which makes every write a packet and a system call of its
  * own: a window of publishes, or a handler's retry and ack, went out one by
- * one. The first write of a tick goes at once, as before; the socket is
- * corked for the rest of the tick, and what followed leaves in one write
- * when the tick ends, no later than it would have.
+ * one. The socket is corked from a tick's first write, and all the tick
+ * wrote leaves in one write when it ends: before the event loop goes on, so
+ * only code that keeps the same tick busy after writing delays it. amqplib
+ * writes each channel's frames in turn from one callback, so a retry (on the
+ * publishing channel) and its ack (on the consuming one) share one write.
  */
 export function batchWrites(model: ChannelModel): void {
   // amqplib keeps its socket on the connection; an amqplib without one is left as it is.
@@ -28,9 +30,8 @@ export function batchWrites(model: ChannelModel): void {
     if (!wroteThisTick) {
       wroteThisTick = true;
       process.nextTick(tickEnded);
-    } else if (this.writableCorked === 0) {
-      this.cork();
     }
+    if (this.writableCorked === 0) this.cork();
     return write.apply(this, args);
   } as Writable['write'];
 }
