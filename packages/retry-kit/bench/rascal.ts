@@ -9,6 +9,7 @@
 // message in a timer in the client for the delay, then republishes it
 // straight back: a delay that spends prefetch and is not a broker-side retry.)
 import { createRequire } from 'node:module';
+import { firstAttemptFails } from './first-attempt-fails.js';
 
 /** The part of rascal's (untyped) API this bench uses. */
 interface RascalMessage {
@@ -76,7 +77,11 @@ export async function rascalRoundTrip(url: string, queue: string, delay: number)
         subscription.on('redeliveries_exceeded', reject);
         subscription.on('message', (message, _content, ackOrNack) => {
           const forwarded = message.properties.headers?.rascal?.recovery?.[queue]?.forwarded ?? 0;
-          if (forwarded === 0) return ackOrNack(new Error('first attempt fails'), recovery);
+          try {
+            firstAttemptFails(forwarded);
+          } catch (error) {
+            return ackOrNack(error as Error, recovery);
+          }
           ackOrNack();
           if (++succeeded === total) resolve();
         });

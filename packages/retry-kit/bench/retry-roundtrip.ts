@@ -8,6 +8,7 @@
 import amqp, { type Channel, type ConsumeMessage } from 'amqplib';
 import { connect, silentLogger } from '../src/index.js';
 import { type BenchBroker, figures, type Measured, measure, ratios, runIfMain } from './broker.js';
+import { firstAttemptFails } from './first-attempt-fails.js';
 import { rascalRoundTrip } from './rascal.js';
 
 const MESSAGES = Number(process.env.BENCH_RETRY_MESSAGES ?? 5_000);
@@ -38,7 +39,7 @@ async function kitRoundTrip(url: string, round: number): Promise<Measured> {
       void rabbit.consume(
         queue,
         (_payload, delivery) => {
-          if (delivery.attempts === 0) throw new Error('first attempt fails');
+          firstAttemptFails(delivery.attempts);
           if (++succeeded === MESSAGES) resolve();
         },
         { prefetch: 100 },
@@ -61,7 +62,7 @@ async function rascalRound(url: string, round: number): Promise<Measured> {
 interface RawTopology {
   /** Declares it, and returns where to publish a retry of a message from `queue`. */
   prepare(channel: Channel, queue: string, round: number): Promise<{ exchange: string; routingKey: string }>;
-  headers(attempt: number, queue: string): Record<string, unknown>;
+  headers(attempt: number, queue: string, error: Error): Record<string, unknown>;
 }
 
 /**
@@ -89,14 +90,14 @@ const sameTopology: RawTopology = {
     await channel.bindQueue(delay, delay, '');
     return { exchange: delay, routingKey: queue };
   },
-  headers: (attempt, queue) => {
+  headers: (attempt, queue, error) => {
     const now = Date.now();
     return {
       'x-retry-attempts': attempt,
       'x-retry-published-at': now,
       'x-retry-first-failure': now,
       'x-retry-last-failure': now,
-      'x-retry-last-error': 'Error: first attempt fails',
+      'x-retry-last-error': `${error.name}: ${error.message}`,
       'retry-queue': queue,
     };
   },
@@ -134,11 +135,13 @@ async function rawRoundTrip(url: string, round: number, topology: RawTopology): 
         if (!message) return;
         JSON.parse(message.content.toString());
         const attempts = Number(message.properties.headers?.['x-retry-attempts'] ?? 0);
-        if (attempts === 0) {
-          const headers = { ...message.properties.headers, ...topology.headers(1, queue) };
+        try {
+          firstAttemptFails(attempts);
+        } catch (error) {
+          const headers = { ...message.properties.headers, ...topology.headers(attempts + 1, queue, error as Error) };
           const properties = { ...message.properties, headers, persistent: true, mandatory: true };
-          publishChannel.publish(retry.exchange, retry.routingKey, message.content, properties, (error) => {
-            if (error) consumeChannel.nack(message, false, true);
+          publishChannel.publish(retry.exchange, retry.routingKey, message.content, properties, (failed) => {
+            if (failed) consumeChannel.nack(message, false, true);
             else consumeChannel.ack(message);
           });
           return;
