@@ -171,16 +171,20 @@ export async function delays(broker: BenchBroker): Promise<void> {
   // broker writes every message to disk at every hop): the kit's two
   // topologies take turns, and each line gives the medians of its rounds.
   const bursts: Record<string, Record<string, number>[]> = {};
+  /** What each topology holds on the broker right after its last burst. */
+  const held: Record<string, { queues: number; exchanges: number }> = {};
+  const burstOf = async ([name, prefix, pick, , make]: (typeof contenders)[number]) => {
+    bursts[name] = [...(bursts[name] ?? []), await timedBurst(make, pick === fiveDelays ? () => 1_000 : burstDelays)];
+    held[name] = await countTopology(broker, prefix);
+  };
+  const [queues, ladder, baseline] = contenders;
   for (let round = 0; round < BURST_ROUNDS; round++) {
-    const kitContenders = contenders.slice(0, 2);
-    for (const [name, , pick, , make] of round % 2 === 0 ? kitContenders : kitContenders.reverse()) {
-      bursts[name] = [...(bursts[name] ?? []), await timedBurst(make, pick === fiveDelays ? () => 1_000 : burstDelays)];
-    }
+    for (const contender of round % 2 === 0 ? [queues, ladder] : [ladder, queues])
+      if (contender) await burstOf(contender);
   }
   // The topic-ladder baseline takes 15-20 s a burst: once is enough to place it.
-  const [baselineName, , , , makeBaseline] = contenders[2] as (typeof contenders)[number];
-  bursts[baselineName] = [await timedBurst(makeBaseline, burstDelays)];
-  for (const [name, prefix] of contenders) {
+  if (baseline) await burstOf(baseline);
+  for (const [name] of contenders) {
     const rounds = bursts[name] ?? [];
     console.log(
       JSON.stringify({
@@ -188,7 +192,7 @@ export async function delays(broker: BenchBroker): Promise<void> {
         topology: name,
         rounds: rounds.length,
         ...medians(rounds),
-        ...(await countTopology(broker, prefix)),
+        ...held[name],
       }),
     );
   }
