@@ -1,9 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { connect, silentLogger } from 'retry-kit';
 import { runProgram } from 'test-broker';
-import { useTestVhost } from 'test-broker/vitest';
+import { tempDir, useTestVhost } from 'test-broker/vitest';
 import { describe, expect, it } from 'vitest';
 import { ordersTopology } from '../src/fan-out.js';
 import { createOrder, startRelay } from '../src/outbox.js';
@@ -14,7 +13,7 @@ const broker = await useTestVhost('orders-crash');
 
 describe('a sales consumer killed mid-work', () => {
   it('posts the sale again after a restart, and the sale is recorded exactly once', async () => {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'orders-'));
+    const dataDir = tempDir('orders-');
     const db = openStore(path.join(dataDir, 'orders.db'));
     const rabbit = await connect({ url: broker.amqpUrl, logger: silentLogger });
     await rabbit.declare(ordersTopology(['sales']));
@@ -51,7 +50,7 @@ describe('a sales consumer killed mid-work', () => {
 
 describe('a warehouse consumer killed mid-work', () => {
   it('leaves exactly one whole packing slip per order once restarted', async () => {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'orders-'));
+    const dataDir = tempDir('orders-');
     const db = openStore(path.join(dataDir, 'orders.db'));
     const rabbit = await connect({ url: broker.amqpUrl, logger: silentLogger });
     await rabbit.declare(ordersTopology(['warehouse']));

@@ -1,10 +1,9 @@
 import { EventEmitter, once } from 'node:events';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import amqp, { type ConsumeMessage } from 'amqplib';
 import { connect, silentLogger } from 'retry-kit';
-import { useTestVhost } from 'test-broker/vitest';
+import { tempDir, useTestVhost } from 'test-broker/vitest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApi } from '../src/api.js';
 import { startDepartment } from '../src/department.js';
@@ -45,7 +44,7 @@ async function store() {
     delays: { prefix: broker.name('delays') },
   });
   const sales = await startSalesStandIn();
-  const slipDir = mkdtempSync(path.join(os.tmpdir(), 'slips-'));
+  const slipDir = tempDir('slips-');
   const history: [number, string, DepartmentProgress][] = [];
   const changed = new EventEmitter();
   changed.setMaxListeners(0); // one waiter per order in flight: 500 in the load test

@@ -1,10 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import getPort from 'get-port';
-import { pollUntil, runProgram } from 'test-broker';
-import { useTestVhost } from 'test-broker/vitest';
+import { childProcesses, isAlive, pollUntil, runProgram } from 'test-broker';
+import { tempDir, useTestVhost } from 'test-broker/vitest';
 import { describe, expect, it } from 'vitest';
 
 const broker = await useTestVhost('orders-load');
@@ -15,7 +12,7 @@ async function startShop(label: string) {
   const port = await getPort();
   const env = {
     AMQP_URL: broker.amqpUrl,
-    DATA_DIR: mkdtempSync(path.join(os.tmpdir(), `orders-${label}-`)),
+    DATA_DIR: tempDir(`orders-${label}-`),
     PORT: String(port),
   };
   const shop = runProgram(script('start'), [], env);
@@ -24,23 +21,6 @@ async function startShop(label: string) {
 }
 
 /** The processes `pid` started, with their command lines. */
-function childrenOf(pid: number): { pid: number; args: string }[] {
-  return execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(pid)], { encoding: 'utf8' })
-    .trim()
-    .split('\n')
-    .map((line) => /^\s*(\d+) (.*)$/.exec(line)!)
-    .map(([, child, args]) => ({ pid: Number(child), args: args! }));
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe('the random-order producer', () => {
   it('places orders on the whole shop (pnpm start) and sums up once every one is done', async () => {
     const { shop, env } = await startShop('load');
@@ -62,7 +42,7 @@ describe('the random-order producer', () => {
 
   it('runs the departments and the sales stand-in as child processes of lower priority that never outlive the shop, even killed', async () => {
     const { shop } = await startShop('children');
-    const roles = childrenOf(shop.child.pid!);
+    const roles = childProcesses(shop.child.pid!);
     expect(roles.map(({ args }) => args.replace(/^.*\/plumbing\//, '')).sort()).toEqual([
       'run-consumer.ts --department sales --department marketing --department warehouse',
       'run-sales-system.ts',
@@ -73,7 +53,7 @@ describe('the random-order producer', () => {
     shop.child.kill('SIGKILL');
     await shop.exit();
     // The roles are other processes now owned by nobody: polling is the only way to see them go.
-    await pollUntil(async () => roles.every(({ pid }) => !isRunning(pid)), {
+    await pollUntil(async () => roles.every(({ pid }) => !isAlive(pid)), {
       timeoutMs: 30_000,
       what: "the shop's roles to exit after it was killed",
     });
@@ -81,13 +61,13 @@ describe('the random-order producer', () => {
 
   it('stops, saying why, and exits 1 when a role it runs dies', async () => {
     const { shop } = await startShop('role-dies');
-    const roles = childrenOf(shop.child.pid!);
+    const roles = childProcesses(shop.child.pid!);
     const departments = roles.find(({ args }) => args.includes('run-consumer.ts'))!;
 
     process.kill(departments.pid, 'SIGKILL');
     expect(await shop.exit()).toEqual({ code: 1, signal: null });
     expect(shop.output.some((line) => /run-consumer .* exited \(SIGKILL\): stopping the shop$/.test(line))).toBe(true);
-    await pollUntil(async () => roles.every(({ pid }) => !isRunning(pid)), {
+    await pollUntil(async () => roles.every(({ pid }) => !isAlive(pid)), {
       timeoutMs: 30_000,
       what: "the shop's other roles to exit",
     });

@@ -1,10 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import getPort from 'get-port';
 import type { Browser } from 'playwright-core';
 import { type Program, runProgram } from 'test-broker';
-import { useTestVhost } from 'test-broker/vitest';
+import { tempDir, useTestVhost } from 'test-broker/vitest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSalesStandIn } from '../src/plumbing/sales-stand-in.js';
 import { launchChromium } from './fixtures/chromium.js';
@@ -38,7 +35,7 @@ describe('the page, in headless Chromium', () => {
     const shop = stopOnCleanup(
       runProgram(new URL('../src/plumbing/start.ts', import.meta.url), [], {
         AMQP_URL: broker.amqpUrl,
-        DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'orders-page-')),
+        DATA_DIR: tempDir('orders-page-'),
         PORT: String(port),
         SALES_URL: sales.url,
       }),
@@ -68,7 +65,7 @@ describe('the page, in headless Chromium', () => {
     const shop = stopOnCleanup(
       runProgram(new URL('../src/plumbing/run-api.ts', import.meta.url), [], {
         AMQP_URL: broker.amqpUrl,
-        DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'orders-page-')),
+        DATA_DIR: tempDir('orders-page-'),
         PORT: String(port),
       }),
     );

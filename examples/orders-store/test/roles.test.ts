@@ -1,9 +1,6 @@
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import getPort from 'get-port';
 import { type Program, runProgram } from 'test-broker';
-import { useTestVhost } from 'test-broker/vitest';
+import { tempDir, useTestVhost } from 'test-broker/vitest';
 import { describe, expect, it } from 'vitest';
 import { DEPARTMENTS } from '../src/fan-out.js';
 
@@ -15,7 +12,7 @@ describe('the roles run as separate programs', () => {
     const [apiPort, salesPort] = [await getPort(), await getPort()];
     const env = {
       AMQP_URL: broker.amqpUrl,
-      DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'orders-roles-')),
+      DATA_DIR: tempDir('orders-roles-'),
       PORT: String(apiPort),
       SALES_PORT: String(salesPort),
       SALES_URL: `http://127.0.0.1:${salesPort}/sales`,

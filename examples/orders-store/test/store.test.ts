@@ -1,14 +1,13 @@
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { runProgram } from 'test-broker';
+import { tempDir } from 'test-broker/vitest';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../src/plumbing/store.js';
 
 describe('the store', () => {
   it('is opened by several processes at once on a new file (the roles started together), each one writing', async () => {
     for (let round = 0; round < 3; round++) {
-      const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'orders-store-')), 'orders.db');
+      const file = path.join(tempDir('orders-store-'), 'orders.db');
       // A moment from now: long enough for every process to load, then all open together.
       const at = String(Date.now() + 3_000);
       const processes = Array.from({ length: 16 }, () =>

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { isAlive } from './processes.js';
 
 const run = promisify(execFile);
 
@@ -78,21 +79,12 @@ function progressLine(write: (text: string) => void) {
   };
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Staging folders of runs that died (Ctrl+C, a full disk, a kill) are never used: remove them. */
 function removeAbandonedStaging(cache: string, prefix: string): void {
   for (const entry of readdirSync(cache)) {
     if (!entry.startsWith(prefix)) continue;
     const pid = Number(entry.slice(prefix.length).split('-')[0]);
-    if (!alive(pid)) rmSync(path.join(cache, entry), { recursive: true, force: true });
+    if (!isAlive(pid)) rmSync(path.join(cache, entry), { recursive: true, force: true });
   }
 }
 

@@ -6,6 +6,7 @@ import type { NodeControl } from './handle.js';
 import { ensureRabbitInstallation } from './installation.js';
 import { startLocalNode } from './local-node.js';
 import { ENABLED_PLUGINS } from './plugins.js';
+import { isAlive } from './processes.js';
 import { canConnect } from './wait.js';
 
 export const DEV_PORTS = { amqp: 5672, management: 15672, dist: 25672, stream: 5552 } as const;
@@ -20,20 +21,11 @@ function projectRoot(from = process.cwd()): string {
   return dir;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Throws when a dev broker (or anything else) already holds the ports. */
 async function refuseSecondBroker(pidFile: string): Promise<void> {
   if (existsSync(pidFile)) {
     const pid = Number(readFileSync(pidFile, 'utf8'));
-    if (alive(pid)) {
+    if (isAlive(pid)) {
       throw new Error(
         `A dev broker is already running (pid ${pid}) at amqp://localhost:${DEV_PORTS.amqp}. Use it, or stop it with Ctrl+C in its terminal.`,
       );

@@ -12,6 +12,7 @@ export type { LocatedBroker } from './locate.js';
 export { externalHandle, locateBroker } from './locate.js';
 export type { ConnectionInfo, QueueInfo } from './management.js';
 export { ManagementClient } from './management.js';
+export { childProcesses, isAlive, processTree } from './processes.js';
 export type { Program } from './programs.js';
 export { runCommand, runProgram } from './programs.js';
 export { pikaEnvironment, runPython, stepPrograms } from './python-pika.js';

@@ -1,6 +1,7 @@
-import { type ChildProcess, execFileSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { type Exit, type SpawnedProgram, spawnLines, spawnTypeScript } from 'step-demo';
+import { processTree } from './processes.js';
 
 export interface Program {
   child: ChildProcess;
@@ -21,18 +22,6 @@ let currentScope = 'file';
 /** Programs started from now on belong to `scope` (a test's name), until the next call. */
 export function enterProgramScope(scope: string): void {
   currentScope = scope;
-}
-
-/** `pid` and every process below it (the demos start programs of their own), by `ps`. */
-function processTree(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const line of execFileSync('ps', ['-A', '-o', 'pid=', '-o', 'ppid='], { encoding: 'utf8' }).split('\n')) {
-    const [child, parent] = line.trim().split(/\s+/).map(Number);
-    if (child && parent) children.set(parent, [...(children.get(parent) ?? []), child]);
-  }
-  const tree = [pid];
-  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]!) ?? []));
-  return tree;
 }
 
 /**

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
 import { HANDLE_ENV } from '../src/handle.js';
+import { tempDir } from '../src/vitest/index.js';
 import { isRunning } from './processes.js';
 
 const run = promisify(execFile);
@@ -13,7 +13,7 @@ const CONFIG = fileURLToPath(new URL('./fixtures/failing-run/vitest.config.ts', 
 
 describe('a test that fails', () => {
   it('leaves no program it started running, nor what that program started', async () => {
-    const pidsFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'leaves-nothing-')), 'pids');
+    const pidsFile = path.join(tempDir('leaves-nothing-'), 'pids');
     const vitest = path.join(path.dirname(fileURLToPath(import.meta.resolve('vitest/package.json'))), 'vitest.mjs');
     const failed = await run(process.execPath, [vitest, 'run', '--config', CONFIG], {
       env: { ...process.env, PIDS_FILE: pidsFile, [HANDLE_ENV]: JSON.stringify(inject('broker')) },

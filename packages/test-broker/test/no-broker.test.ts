@@ -1,13 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
 import { withVhost } from '../src/handle.js';
 import { findSystemInstallation } from '../src/installation.js';
 import { externalHandle } from '../src/locate.js';
+import { tempDir } from '../src/vitest/index.js';
 
 const run = promisify(execFile);
 const CLI = fileURLToPath(new URL('../bin/test-broker.mjs', import.meta.url));
@@ -29,8 +27,8 @@ describe('when no broker can be had', () => {
   // Nothing installed, nothing cached, no container runtime, and no apt-get on PATH to fetch one with.
   it.runIf(!findSystemInstallation())('says in one line how to get one and exits non-zero', async () => {
     const { code, stderr } = await runCli({
-      PATH: mkdtempSync(path.join(os.tmpdir(), 'empty-path-')),
-      XDG_CACHE_HOME: mkdtempSync(path.join(os.tmpdir(), 'empty-cache-')),
+      PATH: tempDir('empty-path-'),
+      XDG_CACHE_HOME: tempDir('empty-cache-'),
       RABBITMQ_SERVER_BIN: '',
       DOCKER_HOST: 'unix:///nonexistent',
     });
