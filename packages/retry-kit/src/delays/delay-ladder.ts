@@ -96,7 +96,7 @@ export class DelayLadder implements DelayTopology {
     return this.#radix === 2 ? `${rung.level}` : `${rung.level}.${rung.digit}`;
   }
 
-  rungQueue(rung: Rung): string {
+  #rungQueue(rung: Rung): string {
     return `${this.#prefix}.level.${this.#rungName(rung)}`;
   }
 
@@ -129,7 +129,7 @@ export class DelayLadder implements DelayTopology {
       exchanges.push({ name: after, type: 'direct', alternateExchange: parking.exchange });
       for (const rung of this.#rungsOf(level)) {
         queues.push({
-          name: this.rungQueue(rung),
+          name: this.#rungQueue(rung),
           ...delayQueueKind(this.queueType),
           messageTtl: this.#ttl(rung),
           deadLetterExchange: after,
@@ -138,7 +138,7 @@ export class DelayLadder implements DelayTopology {
       // Out: straight to the next non-zero digit's queue, or home when this was the last.
       for (let lower = 0; lower < level; lower++) {
         for (const next of this.#rungsOf(lower)) {
-          bindings.push({ source: after, queue: this.rungQueue(next), routingKey: this.#step(level, next) });
+          bindings.push({ source: after, queue: this.#rungQueue(next), routingKey: this.#step(level, next) });
         }
       }
       bindings.push({ source: after, exchange: returnExchange, routingKey: this.#step(level, 'home') });
@@ -173,7 +173,7 @@ export class DelayLadder implements DelayTopology {
     // starts at that level. The default exchange ignores them (no queue has
     // such a name), so only the first queue gets the message.
     const steps = path.map((rung, i) => this.#step(rung.level, path[i + 1] ?? 'home'));
-    return { exchange: '', routingKey: this.rungQueue(first), cc: steps };
+    return { exchange: '', routingKey: this.#rungQueue(first), cc: steps };
   }
 
   reset(): void {}
