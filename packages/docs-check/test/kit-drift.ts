@@ -7,7 +7,7 @@ import { destination, type KitTopology, kitName, kitTopology, PREFIX } from './k
 import { exchangeOf, type FlowNode, mermaidBlocks, parseFlowchart, queueOf } from './mermaid.js';
 
 /** A ladder step, the routing key that takes a message from one level to the next queue: `retry-kit:1>0.2`, `retry-kit:3>2`. */
-const STEP = /[\w.-]+:\d+>(?:\d+(?:\.\d+)?|home)/g;
+const STEP = /[\w.-]+:(?:\d+|out)>[\w.-]+/g;
 
 /** The topology the kit declares for what `markdown` draws and names, its ladder built with `ladderOptions`. */
 export async function topologyFor(markdown: string, ladderOptions: DelayLadderOptions = {}): Promise<KitTopology> {
@@ -21,7 +21,9 @@ export async function topologyFor(markdown: string, ladderOptions: DelayLadderOp
     for (const node of chart.nodes.values()) {
       const name = queueOf(node)?.name ?? exchangeOf(node)?.name;
       if (name) noteDelay(name);
-      if (node.shape === 'queue' && name && !name.startsWith(PREFIX)) workQueues.add(name);
+      // Pages may leave the prefix off the kit's queues (`level.3`, `delay.1000`).
+      if (node.shape === 'queue' && name && !name.startsWith(PREFIX) && !/^(level|delay)\./.test(name))
+        workQueues.add(name);
     }
   }
   for (const span of codeSpans(markdown)) noteDelay(span);
@@ -133,19 +135,19 @@ function resolveNode(node: FlowNode, kit: KitTopology, problems: string[]): Reso
  * routing key), then the one each step leads to.
  */
 export async function publishProblems(text: string, kit: KitTopology): Promise<string[]> {
-  const cc = /\bCC ((?:[\w.-]+:\d+>(?:\d+(?:\.\d+)?|home)(?:, )?)+)/.exec(text)?.[1];
+  const cc = /\bCC ((?:[\w.-]+:(?:\d+|out)>[\w.-]+(?:, )?)+)/.exec(text)?.[1];
   if (!cc) return [];
   const steps = cc.match(STEP) ?? [];
   const key = /\brouting key ([\w.-]+)/.exec(text)?.[1];
   if (key === undefined) return [`it gives the CC keys ${steps.join(', ')} without the routing key they start from`];
-  const visited = [key, ...steps.map((step) => step.split('>')[1]).filter((to) => to !== 'home')];
+  const visited = [key, ...steps.map((step) => step.split('>')[1] ?? '').filter((to) => /^\d+(\.\d+)?$/.test(to))];
   const ttls = visited.map(
     (queue, i) => kit.queues.get(i === 0 ? (queue ?? '') : `${PREFIX}.level.${queue}`)?.messageTtl,
   );
   if (ttls.some((ttl) => ttl === undefined))
     return [`it routes through ${visited.join(', ')}: not all are the ladder's queues`];
   const delay = ttls.reduce((sum: number, ttl) => sum + (ttl ?? 0), 0);
-  const route = await routeOf(kit, delay);
+  const route = await routeOf(kit, delay, text);
   const problems: string[] = [];
   if (steps.join() !== route.cc.join())
     problems.push(`a delay of ${delay} ms carries the CC keys ${route.cc.join(', ')}, not ${steps.join(', ')}`);
@@ -154,12 +156,18 @@ export async function publishProblems(text: string, kit: KitTopology): Promise<s
   return problems;
 }
 
-/** Where the ladder publishes a message delayed `delay` ms (it declares nothing, so no broker is needed). */
+/**
+ * Where the ladder publishes a message delayed `delay` ms (it declares
+ * nothing, so no broker is needed), for the work queue `text` names in a key
+ * out of the ladder (`retry-kit:out>orders`), or the first one drawn.
+ */
 async function routeOf(
   kit: KitTopology,
   delay: number,
+  text: string,
 ): Promise<{ exchange: string; routingKey: string; cc: string[] }> {
-  const route = await kit.ladder.route(delay);
+  const queue = new RegExp(`${PREFIX}:out>([\\w.-]+)`).exec(text)?.[1] ?? kit.workQueues[0] ?? 'work';
+  const route = await kit.ladder.route(delay, queue);
   return { exchange: route.exchange, routingKey: route.routingKey, cc: route.cc ?? [] };
 }
 
@@ -198,7 +206,7 @@ export async function ladderExampleProblems(text: string, kit: KitTopology): Pro
   const example = digits ?? sum;
   if (!example) return ['the ladder paragraph works no example through ("1,300 ms = 130 steps = 0x82")'];
   const delay = Number((example[1] ?? '').replaceAll(',', ''));
-  const route = await routeOf(kit, delay);
+  const route = await routeOf(kit, delay, paragraph);
   const problems: string[] = [];
   const through = route.exchange === '' ? 'default exchange' : route.exchange;
   if (!paragraph.includes(through)) problems.push(`it does not say the kit publishes through the ${through}`);

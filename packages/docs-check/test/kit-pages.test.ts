@@ -30,14 +30,16 @@ describe("the kit README's ladder", () => {
       'A3{{"topic after.3"}}: retry-kit.after.3 is a direct exchange, not topic',
       'A2{{"topic after.2"}}: retry-kit.after.2 is a direct exchange, not topic',
       'A0{{"topic after.0"}}: retry-kit.after.0 is a direct exchange, not topic',
+      'A0 --> H: retry-kit binds nothing from retry-kit.after.0 to ladder-return',
     ]);
     expect(await ladderExampleProblems(ladderSection(old).paragraph, kit)).toEqual([
       'it does not say the kit publishes through the default exchange',
       'it does not quote `retry-kit.level.3`, which the kit publishes 130 ms with',
       'it does not quote `retry-kit:3>2`, which the kit publishes 130 ms with',
       'it does not quote `retry-kit:2>0`, which the kit publishes 130 ms with',
-      'it does not quote `retry-kit:0>home`, which the kit publishes 130 ms with',
-      'it quotes the routing key `"3.2.0"`; the kit publishes 130 ms with retry-kit.level.3, CC retry-kit:3>2, retry-kit:2>0, retry-kit:0>home',
+      'it does not quote `retry-kit:0>out`, which the kit publishes 130 ms with',
+      'it does not quote `retry-kit:out>orders`, which the kit publishes 130 ms with',
+      'it quotes the routing key `"3.2.0"`; the kit publishes 130 ms with retry-kit.level.3, CC retry-kit:3>2, retry-kit:2>0, retry-kit:0>out, retry-kit:out>orders',
     ]);
   });
 });

@@ -17,6 +17,8 @@ export interface KitTopology {
   queues: Map<string, KitQueue>;
   bindings: KitBinding[];
   ladder: DelayLadder;
+  /** The work queues delays return to. */
+  workQueues: string[];
 }
 
 /**
@@ -44,6 +46,7 @@ export async function kitTopology(
     queues: new Map(parts.flatMap((part) => part.queues ?? []).map((spec) => [spec.name, spec])),
     bindings: parts.flatMap((part) => part.bindings ?? []),
     ladder,
+    workQueues,
   };
 }
 

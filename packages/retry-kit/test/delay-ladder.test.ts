@@ -1,32 +1,45 @@
 import { describe, expect, it } from 'vitest';
 import { DelayLadder } from '../src/delays/delay-ladder.js';
-import type { BindingSpec, Topology } from '../src/topology.js';
+import { merge as mergeTopology } from '../src/delays/delay-topology.js';
+import type { BindingSpec } from '../src/topology.js';
 
 /**
  * Follows a delayed message through the ladder the way RabbitMQ routes it:
  * each queue holds it for its TTL, then dead-letters it, keeping its routing
  * keys (the first queue's name and the CC keys), to its exchange, which sends
- * it on along every binding whose key is one of them.
+ * it on along every binding whose key is one of them. Ends at the first queue
+ * that is not the ladder's: the message's destination.
  */
-function travel(topology: Topology, route: { exchange: string; routingKey: string; cc?: string[] }) {
+function travel(
+  ladder: DelayLadder,
+  route: { exchange: string; routingKey: string; cc?: string[] },
+  workQueues = ['orders'],
+) {
+  const topology = mergeTopology(ladder.shared(), ...workQueues.map((queue) => ladder.returnTo(queue)));
   const keys = new Set([route.routingKey, ...(route.cc ?? [])]);
   const queues = new Map((topology.queues ?? []).map((queue) => [queue.name, queue]));
+  /** The one way on from an exchange: two would duplicate the message, none would park it. */
+  const onFrom = (exchange: string): BindingSpec => {
+    const next = (topology.bindings ?? []).filter(
+      (binding) => binding.source === exchange && keys.has(binding.routingKey ?? ''),
+    );
+    expect(next).toHaveLength(1);
+    return next[0] as BindingSpec;
+  };
   const visited: string[] = [];
   let waited = 0;
-  let queue = queues.get(route.routingKey);
-  while (queue) {
+  let binding: BindingSpec = route.exchange === '' ? { source: '', queue: route.routingKey } : onFrom(route.exchange);
+  for (;;) {
+    if (!('queue' in binding)) {
+      binding = onFrom(binding.exchange);
+      continue;
+    }
+    const queue = queues.get(binding.queue);
+    if (!queue) return { visited, waited, arrived: binding.queue };
     visited.push(queue.name);
     waited += queue.messageTtl ?? 0;
-    const next: BindingSpec[] = (topology.bindings ?? []).filter(
-      (binding) => binding.source === queue?.deadLetterExchange && keys.has(binding.routingKey ?? ''),
-    );
-    // One way on from every queue: two would duplicate the message, none would park it.
-    expect(next).toHaveLength(1);
-    const [binding] = next;
-    if (!binding || !('queue' in binding)) return { visited, waited, home: binding?.exchange };
-    queue = queues.get(binding.queue);
+    binding = onFrom(queue.deadLetterExchange ?? '');
   }
-  return { visited, waited, home: route.exchange };
 }
 
 describe('the delay ladder', () => {
@@ -39,17 +52,17 @@ describe('the delay ladder', () => {
 
   it('visits one queue per non-zero digit, highest first, and waits exactly the delay', async () => {
     const ladder = new DelayLadder();
-    const route = await ladder.route(1_300);
+    const route = await ladder.route(1_300, 'orders');
     // 130 steps = 0x82: 8 × 16 steps, then 2.
     expect(route).toEqual({
       exchange: '',
       routingKey: 'retry-kit.level.1.8',
-      cc: ['retry-kit:1>0.2', 'retry-kit:0>home'],
+      cc: ['retry-kit:1>0.2', 'retry-kit:0>out', 'retry-kit:out>orders'],
     });
-    expect(travel(ladder.shared(), route)).toEqual({
+    expect(travel(ladder, route)).toEqual({
       visited: ['retry-kit.level.1.8', 'retry-kit.level.0.2'],
       waited: 1_300,
-      home: 'retry-kit.ladder-return',
+      arrived: 'orders',
     });
   });
 
@@ -57,14 +70,13 @@ describe('the delay ladder', () => {
     'at radix %i, takes every delay home after waiting it, rounded to the resolution and capped at the longest',
     async (radix) => {
       const ladder = new DelayLadder({ radix, resolution: 10, levels: 4 });
-      const topology = ladder.shared();
       // Every delay up to 2 s, then 500 spread up to the longest.
       const short = Array.from({ length: 201 }, (_, i) => i * 10 + (i % 7));
       const spread = Array.from({ length: 501 }, (_, i) => Math.round((i * ladder.maxDelay) / 500));
       for (const delay of [...short, ...spread]) {
-        const trip = travel(topology, await ladder.route(delay));
+        const trip = travel(ladder, await ladder.route(delay, 'orders'));
         expect(trip.waited).toBe(Math.min(Math.round(delay / 10) * 10, ladder.maxDelay));
-        expect(trip.home).toBe('retry-kit.ladder-return');
+        expect(trip.arrived).toBe('orders');
       }
     },
   );
@@ -72,18 +84,40 @@ describe('the delay ladder', () => {
   it('at radix 2 keeps the binary ladder: one queue per level, named by level', async () => {
     const ladder = new DelayLadder({ radix: 2 });
     expect(ladder.queueCount).toBe(28);
-    expect(await ladder.route(130)).toEqual({
+    expect(await ladder.route(130, 'orders')).toEqual({
       exchange: '',
       routingKey: 'retry-kit.level.3',
-      cc: ['retry-kit:3>2', 'retry-kit:2>0', 'retry-kit:0>home'],
+      cc: ['retry-kit:3>2', 'retry-kit:2>0', 'retry-kit:0>out', 'retry-kit:out>orders'],
     });
   });
 
   it('sends a delay shorter than half a step straight home, and caps one past the top', async () => {
     const ladder = new DelayLadder({ levels: 2 });
-    expect(await ladder.route(4)).toEqual({ exchange: 'retry-kit.ladder-return', routingKey: '' });
-    const capped = travel(ladder.shared(), await ladder.route(ladder.maxDelay + 60_000));
+    const now = await ladder.route(4, 'orders');
+    expect(now).toEqual({ exchange: 'retry-kit.ladder-out', routingKey: 'retry-kit:out>orders' });
+    expect(travel(ladder, now)).toEqual({ visited: [], waited: 0, arrived: 'orders' });
+    const capped = travel(ladder, await ladder.route(ladder.maxDelay + 60_000, 'orders'));
     expect(capped.waited).toBe(ladder.maxDelay);
+  });
+
+  it('takes each message to its own queue when many share the ladder', async () => {
+    const ladder = new DelayLadder();
+    const topology = mergeTopology(ladder.returnTo('orders'), ladder.returnTo('payments'));
+    expect(topology.bindings).toEqual([
+      { source: 'retry-kit.ladder-out', queue: 'orders', routingKey: 'retry-kit:out>orders' },
+      { source: 'retry-kit.ladder-out', queue: 'payments', routingKey: 'retry-kit:out>payments' },
+    ]);
+    for (const queue of ['orders', 'payments'])
+      expect(travel(ladder, await ladder.route(1_300, queue), ['orders', 'payments'])).toMatchObject({
+        arrived: queue,
+      });
+  });
+
+  it('refuses a queue name too long for its key out of the ladder, saying which', () => {
+    const long = 'q'.repeat(250);
+    expect(() => new DelayLadder().returnTo(long)).toThrow(
+      `the ladder cannot return to a queue named ${long}: its routing key retry-kit:out>${long} is over 255 bytes`,
+    );
   });
 
   it('refuses a radix or levels RabbitMQ could not hold', () => {

@@ -197,7 +197,7 @@ describe('jitter', () => {
 
 describe.each([
   ['one queue per delay', 'queues', 'return'],
-  ['the ladder', 'ladder', 'ladder-return'],
+  ['the ladder', 'ladder', 'ladder-out'],
 ] as const)('a delayed message with nowhere to return to, %s', (_name, topology, returnExchange) => {
   it('is parked in the unroutable queue instead of vanishing', async () => {
     const prefix = `rk-parked-${topology}`;
@@ -226,5 +226,51 @@ describe.each([
     expect(bindings.length).toBe(1);
     expect(parked.properties.messageId).toBe('lost-without-ae');
     expect(parked.properties.headers?.[HEADERS.queue]).toBe(queue);
+  });
+});
+
+describe('a ladder upgraded from the headers way out (before December 2026)', () => {
+  it('still brings home the messages already in it, and brings each message home once', async () => {
+    const prefix = 'rk-upgrade';
+    const queue = broker.name('upgraded');
+    // What the old kit left on the broker: after.0 sends `<prefix>:0>home`
+    // to a headers exchange that matches the `retry-queue` header.
+    const connection = await amqp.connect(broker.amqpUrl);
+    try {
+      const channel = await connection.createConfirmChannel();
+      await channel.assertExchange(`${prefix}.after.0`, 'direct', { alternateExchange: `${prefix}.unroutable` });
+      await channel.assertExchange(`${prefix}.ladder-return`, 'headers', {
+        alternateExchange: `${prefix}.unroutable`,
+      });
+      await channel.assertQueue(queue, { durable: true });
+      await channel.bindExchange(`${prefix}.ladder-return`, `${prefix}.after.0`, `${prefix}:0>home`);
+      await channel.bindQueue(queue, `${prefix}.ladder-return`, '', { 'x-match': 'all', [HEADERS.queue]: queue });
+
+      const rabbit = await connectTo(broker, { delays: { topology: 'ladder', prefix, resolution: 10, levels: 2 } });
+      await rabbit.declare({ queues: [{ name: queue }] });
+      // A message the new kit delays (which declares the ladder)...
+      await rabbit.sendToQueue(queue, {}, { messageId: 'new', delay: 50 });
+      // ...and one the old kit put in it, 50 ms from home.
+      channel.sendToQueue(`${prefix}.level.0.5`, Buffer.from('{}'), {
+        messageId: 'old',
+        CC: [`${prefix}:0>home`],
+        headers: { [HEADERS.queue]: queue },
+      });
+      await channel.waitForConfirms();
+
+      await pollUntil(async () => (await channel.checkQueue(queue)).messageCount >= 2, {
+        timeoutMs: 10_000,
+        intervalMs: 20,
+        what: 'both messages to come home',
+      });
+      const arrived: string[] = [];
+      for (let message = await channel.get(queue); message; message = await channel.get(queue)) {
+        arrived.push(String(message.properties.messageId));
+        channel.ack(message);
+      }
+      expect(arrived.sort()).toEqual(['new', 'old']);
+    } finally {
+      await connection.close();
+    }
   });
 });

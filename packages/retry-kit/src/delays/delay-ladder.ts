@@ -1,4 +1,3 @@
-import { HEADERS } from '../retry/headers.js';
 import type { BindingSpec, ExchangeSpec, QueueSpec, Topology } from '../topology.js';
 import {
   type DelayRoute,
@@ -35,10 +34,12 @@ interface Rung {
  * whose TTL is digit × radix^i × resolution, and a delay of n steps visits
  * one queue per non-zero digit of n, highest first (at radix 16, 130 steps =
  * 0x82: level 1's digit 8, then level 0's digit 2). The message carries its
- * path as CC routing keys ("1>0.2", "0>home"); after each queue, its level's
- * direct exchange sends it straight to the next non-zero digit's queue, or
- * home when none is left. A fixed set of queues gives any delay; a message
- * makes one hop per non-zero digit, each a hash lookup, not a topic match.
+ * path as CC routing keys ("1>0.2", "0>out", "out>orders"); after each
+ * queue, its level's direct exchange sends it straight to the next non-zero
+ * digit's queue, or out of the ladder when none is left, where the last key
+ * names its queue. A fixed set of queues gives any delay; a message makes one
+ * hop per non-zero digit, and every exchange it passes is a hash lookup, not
+ * a topic or headers match, whatever the number of work queues.
  * Radix 2 is the binary ladder: fewer queues (one per level), more hops.
  */
 export class DelayLadder implements DelayTopology {
@@ -104,14 +105,29 @@ export class DelayLadder implements DelayTopology {
     return `${this.#prefix}.after.${level}`;
   }
 
-  /** Headers exchange: the routing keys are the path, so the way home is the `retry-queue` header. */
-  #returnExchange(): string {
-    return `${this.#prefix}.ladder-return`;
+  /**
+   * The exchange out of the ladder, where each work queue is bound by its own
+   * key. Direct, not headers: a headers exchange tries every binding, so the
+   * broker's work per message grew with the number of work queues (4 to 8×
+   * at 100, measured).
+   */
+  #outExchange(): string {
+    return `${this.#prefix}.ladder-out`;
   }
 
-  /** A routing key that names one step of a path: after level `from`, go to `to`'s queue (or home). */
-  #step(from: number, to: Rung | 'home'): string {
-    return `${this.#prefix}:${from}>${to === 'home' ? to : this.#rungName(to)}`;
+  /** A routing key that names one step of a path: after level `from`, go to `to`'s queue (or out). */
+  #step(from: number, to: Rung | 'out'): string {
+    return `${this.#prefix}:${from}>${to === 'out' ? to : this.#rungName(to)}`;
+  }
+
+  /** The key out of the ladder to `queue`. Namespaced: the default exchange would deliver a bare queue name at once. */
+  #outTo(queue: string): string {
+    const key = `${this.#prefix}:out>${queue}`;
+    if (Buffer.byteLength(key) > 255)
+      throw new RangeError(
+        `the ladder cannot return to a queue named ${queue}: its routing key ${key} is over 255 bytes`,
+      );
+    return key;
   }
 
   #rungsOf(level: number): Rung[] {
@@ -120,8 +136,8 @@ export class DelayLadder implements DelayTopology {
 
   shared(): Topology {
     const parking = unroutable(this.#prefix, this.queueType);
-    const returnExchange = this.#returnExchange();
-    const exchanges: ExchangeSpec[] = [{ name: returnExchange, type: 'headers', alternateExchange: parking.exchange }];
+    const out = this.#outExchange();
+    const exchanges: ExchangeSpec[] = [{ name: out, type: 'direct', alternateExchange: parking.exchange }];
     const queues: QueueSpec[] = [];
     const bindings: BindingSpec[] = [];
     for (let level = 0; level < this.#levels; level++) {
@@ -135,20 +151,20 @@ export class DelayLadder implements DelayTopology {
           deadLetterExchange: after,
         });
       }
-      // Out: straight to the next non-zero digit's queue, or home when this was the last.
+      // On: straight to the next non-zero digit's queue, or out when this was the last.
       for (let lower = 0; lower < level; lower++) {
         for (const next of this.#rungsOf(lower)) {
           bindings.push({ source: after, queue: this.#rungQueue(next), routingKey: this.#step(level, next) });
         }
       }
-      bindings.push({ source: after, exchange: returnExchange, routingKey: this.#step(level, 'home') });
+      bindings.push({ source: after, exchange: out, routingKey: this.#step(level, 'out') });
     }
     return merge(parking.topology, { exchanges, queues, bindings });
   }
 
   returnTo(queue: string): Topology {
     return {
-      bindings: [{ source: this.#returnExchange(), queue, arguments: { 'x-match': 'all', [HEADERS.queue]: queue } }],
+      bindings: [{ source: this.#outExchange(), queue, routingKey: this.#outTo(queue) }],
     };
   }
 
@@ -164,16 +180,17 @@ export class DelayLadder implements DelayTopology {
     return rungs;
   }
 
-  async route(delay: number): Promise<DelayRoute> {
+  async route(delay: number, queue: string): Promise<DelayRoute> {
     const path = this.path(delay);
     const [first] = path;
-    if (first === undefined) return { exchange: this.#returnExchange(), routingKey: '' };
+    if (first === undefined) return { exchange: this.#outExchange(), routingKey: this.#outTo(queue) };
     // Dead-lettering keeps a message's CC routing keys, so the whole path
     // travels with it: each level's direct exchange finds the one step that
-    // starts at that level. The default exchange ignores them (no queue has
-    // such a name), so only the first queue gets the message.
-    const steps = path.map((rung, i) => this.#step(rung.level, path[i + 1] ?? 'home'));
-    return { exchange: '', routingKey: this.#rungQueue(first), cc: steps };
+    // starts at that level, and the exchange out finds the queue's key. The
+    // default exchange ignores them (no queue has such a name), so only the
+    // first queue gets the message.
+    const steps = path.map((rung, i) => this.#step(rung.level, path[i + 1] ?? 'out'));
+    return { exchange: '', routingKey: this.#rungQueue(first), cc: [...steps, this.#outTo(queue)] };
   }
 
   reset(): void {}

@@ -23,9 +23,8 @@ export interface DelayTopology {
   /** True when delays should be rounded to a bounded set (one queue per distinct delay). */
   readonly quantises: boolean;
   /**
-   * Where to publish so the message reaches `queue` after `delay` ms (it must
-   * carry a `retry-queue: <queue>` header). `declare` is called first when
-   * the route needs (re)declaring.
+   * Where to publish so the message reaches `queue` after `delay` ms.
+   * `declare` is called first when the route needs (re)declaring.
    */
   route(delay: number, queue: string, declare: (topology: Topology) => Promise<void>): Promise<DelayRoute>;
   /** Delay queues this process has declared on this connection (the ladder has all its levels from the start). */
