@@ -12,9 +12,10 @@ export const HEADERS = {
   /** Epoch ms a delayed message is due back: what `retry-kit inspect` groups waiting messages by. */
   dueAt: 'x-retry-due-at',
   /**
-   * The queue a delayed message returns to. No x- prefix: the return
-   * exchange (a headers exchange) matches on it, and headers exchanges
-   * ignore x- headers.
+   * The queue a delayed message returns to, read by `retry-kit inspect`,
+   * `peek` and `dead`. No x- prefix: ladders declared before December 2026
+   * route messages home with a headers exchange that matches on it, and
+   * headers exchanges ignore x- headers.
    */
   queue: 'retry-queue',
   /** Set on dead letters. */
