@@ -90,6 +90,7 @@ export class Consumer {
   readonly #breaker: CircuitBreaker | undefined;
   readonly #onBreaker: (event: BreakerEvent) => void;
   #trialTimer: NodeJS.Timeout | undefined;
+  #trialRunning = false;
 
   /** @internal create consumers with `RabbitClient.consume` */
   constructor(options: ConsumerOptions) {
@@ -126,7 +127,8 @@ export class Consumer {
     // Only now: a channel that dies while starting is the caller's to retry.
     this.#channel = channel;
     this.#consumerTag = consumerTag;
-    if (paused && !this.#trialTimer) this.#scheduleTrial();
+    // A trial still in its handler from the lost channel decides, then schedules the next.
+    if (paused && !this.#trialTimer && !this.#trialRunning) this.#scheduleTrial();
   }
 
   async #consumeOn(channel: Channel): Promise<string> {
@@ -268,6 +270,15 @@ export class Consumer {
     const channel = this.#channel;
     if (this.#stopped || !this.#breaker || !channel) return;
     this.#breaker.halfOpen();
+    this.#trialRunning = true;
+    try {
+      await this.#trialOn(channel, this.#breaker);
+    } finally {
+      this.#trialRunning = false;
+    }
+  }
+
+  async #trialOn(channel: Channel, breaker: CircuitBreaker): Promise<void> {
     for (;;) {
       const message = await channel.get(this.queue, { noAck: false }).catch(() => false as const);
       if (message === false) {
@@ -277,7 +288,7 @@ export class Consumer {
       // A got message has a message count where a consumed one has a consumer tag; nothing here reads either.
       const downstream = await this.#handle(channel, message as unknown as ConsumeMessage, true);
       // One that never reached the handler (invalid, or counted by the crash-loop guard) says nothing: take another.
-      if (downstream) return this.#breaker.trialEnded(downstream === 'down');
+      if (downstream) return breaker.trialEnded(downstream === 'down');
       if (this.#stopped) return;
     }
   }
