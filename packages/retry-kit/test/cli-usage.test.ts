@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import getPort from 'get-port';
 import { useTestVhost } from 'test-broker/vitest';
 import { describe, expect, it } from 'vitest';
@@ -89,6 +90,32 @@ describe('retry-kit worker', () => {
 
     worker.child.kill('SIGTERM');
     expect(await worker.exit()).toEqual({ code: 0, signal: null });
+  });
+
+  it('takes the crash-loop guard’s limit from the module: a message that kills the worker is dead after maxRedeliveries + 1 deliveries', async () => {
+    const queue = broker.name('worker-crash');
+    const rabbit = await connectTo(broker);
+    await rabbit.declare({ queues: [{ name: queue }] });
+    await rabbit.sendToQueue(queue, { crash: true }, { messageId: 'crashing-1' });
+    const handlersModule = new URL('./fixtures/cli-crash-handlers.ts', import.meta.url).pathname;
+    // The supervisor: start the worker again each time it dies, as systemd or Kubernetes would.
+    let crashes = 0;
+    let deadLine: string | undefined;
+    for (let starts = 0; starts < 5 && deadLine === undefined; starts++) {
+      const worker = startRetryKit(broker, ['worker', '--queue', queue, '--handlers', handlersModule]);
+      // 'close', not 'exit': every line the worker wrote before it died has been read.
+      const closed = once(worker.child, 'close');
+      // Rejects when the worker dies first.
+      deadLine = await worker.line('dead-lettered').catch(() => undefined);
+      if (deadLine !== undefined) worker.child.kill('SIGTERM');
+      await closed;
+      crashes += worker.output.filter((line) => line === 'crashing').length;
+      if (deadLine !== undefined) expect(worker.child.exitCode).toBe(0);
+    }
+    // The module says 1; the kit's default would have let it crash the worker more often.
+    expect(crashes).toBe(2);
+    expect(deadLine).toContain(`message crashing-1 dead-lettered to "${queue}.dead" (crash-loop)`);
+    expect(deadLine).toContain('more than maxRedeliveries (1)');
   });
 
   it('says in one line when the module cannot be loaded, or exports no handlers (exit 1)', async () => {
