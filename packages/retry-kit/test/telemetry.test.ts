@@ -143,6 +143,42 @@ describe('openTelemetry()', () => {
     expect(lastAttempt?.status).toEqual({ code: SpanStatusCode.ERROR, message: 'Error: never' });
   });
 
+  it('a delayed message starts its trace with a delayed publish; what its handler returns goes on as a chain publish inside the attempt, and the next queue handles it in the same trace', async () => {
+    const { rabbit, queue, sdk } = await setup();
+    const next = broker.name('next');
+    await rabbit.declare({ queues: [{ name: next }] });
+    await rabbit.consume<{ text: string }>(queue, ({ text }) => text.toUpperCase(), { next });
+    await rabbit.consume(next, () => {});
+    await rabbit.sendToQueue(queue, { text: 'later' }, { messageId: 'later', delay: 30 });
+    // The next queue's attempt can end before the first attempt and its chain publish: wait for all three.
+    await sdk.spansEnded(isAttempt('later'), 1);
+    await sdk.spansEnded((span) => span.attributes['retry_kit.publish.kind'] === 'chain', 1);
+    await sdk.spansEnded((span) => span.kind === SpanKind.CONSUMER && span.attributes['retry_kit.queue'] === next, 1);
+
+    const delayed = sdk.spans().find((span) => span.attributes['retry_kit.publish.kind'] === 'delayed');
+    const trace = traceOf(sdk, delayed);
+    expect(trace.map((span) => span.attributes['retry_kit.publish.kind'] ?? span.name)).toEqual([
+      'delayed',
+      `process ${queue}`,
+      'chain',
+      `process ${next}`,
+    ]);
+    const [, attempt, chain, nextAttempt] = trace;
+    expect(delayed?.parentSpanContext).toBeUndefined();
+    expect(delayed?.attributes).toMatchObject({
+      'messaging.message.id': 'later',
+      'retry_kit.publish.queue': queue,
+      'retry_kit.delay_ms': 30,
+    });
+    expect(parentOf(attempt)).toBe(idOf(delayed));
+    expect(attempt?.attributes['retry_kit.outcome']).toBe('acked');
+    expect(parentOf(chain)).toBe(idOf(attempt));
+    expect(chain?.attributes).toMatchObject({ 'retry_kit.publish.queue': next });
+    // The chained message is a new message: its own context, from the chain publish.
+    expect(parentOf(nextAttempt)).toBe(idOf(chain));
+    expect(nextAttempt?.attributes['retry_kit.queue']).toBe(next);
+  });
+
   it('counts what happened: attempts by outcome, retries, dead letters by reason, handler and publish durations', async () => {
     const { rabbit, queue, sdk } = await setup(3);
     const done = deferred();
