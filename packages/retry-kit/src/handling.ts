@@ -173,20 +173,49 @@ export function createHandling<T>(options: HandlingOptions<T>) {
     return { settlement: 'ack', outcome: 'retried', downstream: 'down', error };
   }
 
+  /**
+   * The guard's put-backs and dead letters whose originals' acks are not
+   * written yet. Handlers wait for them: a handler that kills the process
+   * (what the guard is for) would take those acks with it, and the original
+   * would come back uncounted, once more for every crash. With a prefetch
+   * above 1 the put-back copy is often in hand before its original's ack.
+   */
+  const guardsInFlight = new Set<Promise<void>>();
+
+  async function afterGuards(received: Received): Promise<Processed> {
+    while (guardsInFlight.size > 0) await Promise.all(guardsInFlight);
+    return run(received);
+  }
+
   /** A redelivery the guard counts: dead-lettered past the limit, else put back with its count. */
   async function guarded(received: Received, count: RedeliveryCount, limit: number): Promise<Processed | undefined> {
-    if (count.redeliveries <= limit) {
-      if (!count.mustRecord) return undefined;
-      const { message } = received;
-      const headers = carriedHeaders(message);
-      headers[HEADERS.redeliveries] = count.redeliveries;
-      await routes.putBack(message.content, carriedProperties(message, headers));
-      return { settlement: 'ack', outcome: 'counted' };
+    if (count.redeliveries <= limit && !count.mustRecord) return undefined;
+    let written = () => {};
+    const inFlight = new Promise<void>((resolve) => (written = resolve));
+    guardsInFlight.add(inFlight);
+    try {
+      if (count.redeliveries <= limit) {
+        const { message } = received;
+        const headers = carriedHeaders(message);
+        headers[HEADERS.redeliveries] = count.redeliveries;
+        await routes.putBack(message.content, carriedProperties(message, headers));
+        return { settlement: 'ack', outcome: 'counted' };
+      }
+      const error = new Error(
+        `redelivered ${count.redeliveries} times without being settled, more than maxRedeliveries (${limit}): its handler may be crashing the worker`,
+      );
+      return await unhandled(received, 'crash-loop', error);
+    } finally {
+      // The consumer acks the original when this returns, and amqplib writes
+      // that ack to the socket in an immediate scheduled then: the second
+      // immediate from now comes after it.
+      setImmediate(() =>
+        setImmediate(() => {
+          guardsInFlight.delete(inFlight);
+          written();
+        }),
+      );
     }
-    const error = new Error(
-      `redelivered ${count.redeliveries} times without being settled, more than maxRedeliveries (${limit}): its handler may be crashing the worker`,
-    );
-    return unhandled(received, 'crash-loop', error);
   }
 
   /** A redelivery the guard counts first, then the message as usual. */
@@ -203,6 +232,7 @@ export function createHandling<T>(options: HandlingOptions<T>) {
     const limit = options.maxRedeliveries;
     const count = limit === false ? undefined : redeliveryCount(received.message);
     if (count && limit !== false) return guardedFirst(received, count, limit);
+    if (guardsInFlight.size > 0) return afterGuards(received);
     return run(received);
   }
 

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import amqp from 'amqplib';
 import getPort from 'get-port';
 import { useTestVhost } from 'test-broker/vitest';
 import { describe, expect, it } from 'vitest';
@@ -92,7 +93,7 @@ describe('retry-kit worker', () => {
     expect(await worker.exit()).toEqual({ code: 0, signal: null });
   });
 
-  it('takes the crash-loop guard’s limit from the module: a message that kills the worker is dead after maxRedeliveries + 1 deliveries', async () => {
+  it('takes the crash-loop guard’s limit from the module: a message that kills the worker (prefetch 10) is dead after maxRedeliveries + 1 deliveries, once', async () => {
     const queue = broker.name('worker-crash');
     const rabbit = await connectTo(broker);
     await rabbit.declare({ queues: [{ name: queue }] });
@@ -116,6 +117,12 @@ describe('retry-kit worker', () => {
     expect(crashes).toBe(2);
     expect(deadLine).toContain(`message crashing-1 dead-lettered to "${queue}.dead" (crash-loop)`);
     expect(deadLine).toContain('more than maxRedeliveries (1)');
+    // Once: no copy of it is left in the queue, and one is dead.
+    const connection = await amqp.connect(broker.amqpUrl);
+    const channel = await connection.createChannel();
+    expect((await channel.checkQueue(queue)).messageCount).toBe(0);
+    expect((await channel.checkQueue(`${queue}.dead`)).messageCount).toBe(1);
+    await connection.close();
   });
 
   it('says in one line when the module cannot be loaded, or exports no handlers (exit 1)', async () => {
